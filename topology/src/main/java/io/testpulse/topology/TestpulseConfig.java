@@ -1,0 +1,112 @@
+package io.testpulse.topology;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+
+/**
+ * The one configuration class of testpulse, in Kafka's {@link ConfigDef} style: every key with
+ * its type, default, validator and documentation in one place. Keys are read once, when the
+ * topology or the app is built; processors receive plain values.
+ *
+ * <p>Keys that do not start with {@code testpulse.} are Kafka Streams (and client) settings and
+ * pass through unchanged: see {@link #streamsProperties()}.
+ */
+public final class TestpulseConfig extends AbstractConfig {
+
+  public static final String PREFIX = "testpulse.";
+
+  public static final String TOPIC_PREFIX_CONFIG = "testpulse.topic.prefix";
+  private static final String TOPIC_PREFIX_DOC = "Prefix of every topic testpulse reads and writes, "
+      + "e.g. <prefix>.executions.v1 (input) and <prefix>.test-stats.v1 (output).";
+
+  public static final String TOPIC_PARTITIONS_CONFIG = "testpulse.topic.partitions";
+  private static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics the app creates when they "
+      + "are missing. The input topic's partition count bounds the number of parallel tasks.";
+
+  public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "testpulse.topic.replication.factor";
+  private static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor of the topics the app "
+      + "creates; -1 uses the broker's default.replication.factor.";
+
+  public static final String FAILURE_REASON_MAX_BYTES_CONFIG = "testpulse.failure.reason.max.bytes";
+  private static final String FAILURE_REASON_MAX_BYTES_DOC = "Failure reasons are truncated to this many "
+      + "UTF-8 bytes at ingest.";
+
+  public static final String HTTP_HOST_CONFIG = "testpulse.http.host";
+  private static final String HTTP_HOST_DOC = "Interface the HTTP server binds to.";
+
+  public static final String HTTP_PORT_CONFIG = "testpulse.http.port";
+  private static final String HTTP_PORT_DOC = "Port of the HTTP server (query API, health, ingest); 0 picks a free port.";
+
+  public static final String AUTH_TOKENS_CONFIG = "testpulse.auth.tokens";
+  private static final String AUTH_TOKENS_DOC = "API tokens, stored hashed: a list of entries "
+      + "'<tenant>:<role>:<sha256-hex-of-token>', role one of read, ingest, admin. The token itself is "
+      + "never configured; 'bin/testpulse demo' generates tokens and prints them once.";
+
+  private static final ConfigDef CONFIG = new ConfigDef()
+      .define(TOPIC_PREFIX_CONFIG, Type.STRING, "testpulse", new ConfigDef.NonEmptyStringWithoutControlChars(),
+          Importance.HIGH, TOPIC_PREFIX_DOC)
+      .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
+      .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM,
+          TOPIC_REPLICATION_FACTOR_DOC)
+      .define(FAILURE_REASON_MAX_BYTES_CONFIG, Type.INT, 1024, Range.atLeast(0), Importance.LOW,
+          FAILURE_REASON_MAX_BYTES_DOC)
+      .define(HTTP_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.MEDIUM, HTTP_HOST_DOC)
+      .define(HTTP_PORT_CONFIG, Type.INT, 7070, Range.between(0, 65535), Importance.HIGH, HTTP_PORT_DOC)
+      .define(AUTH_TOKENS_CONFIG, Type.LIST, List.of(), Importance.HIGH, AUTH_TOKENS_DOC);
+
+  public TestpulseConfig(Map<?, ?> props) {
+    super(CONFIG, props, false);
+  }
+
+  /** The definition of every key: for generated documentation. */
+  public static ConfigDef configDef() {
+    return new ConfigDef(CONFIG);
+  }
+
+  public Topics topics() {
+    return Topics.withPrefix(getString(TOPIC_PREFIX_CONFIG));
+  }
+
+  /**
+   * The Kafka Streams properties for running testpulse: testpulse's recommended defaults
+   * (exactly-once v2, explicit internal names, bad records to the dead-letter topic with their
+   * coordinates) overlaid with every non-{@code testpulse.} key given to this config.
+   */
+  public Properties streamsProperties() {
+    Properties props = new Properties();
+    props.putAll(recommendedStreamsDefaults(topics()));
+    originals().forEach((key, value) -> {
+      if (!key.startsWith(PREFIX)) {
+        props.put(key, value);
+      }
+    });
+    return props;
+  }
+
+  /** testpulse's defaults for Kafka Streams; every one can be overridden. */
+  public static Map<String, Object> recommendedStreamsDefaults(Topics topics) {
+    return Map.of(
+        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
+        StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true,
+        // Kafka's own dead-letter support (KIP-1034): the handlers log coordinates, never payloads,
+        // and write the raw record with __streams.errors.* headers (topic, partition, offset, exception).
+        StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters().name(),
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class,
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class,
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+  }
+
+  /** Renders every key as an HTML table, like Kafka's own config docs. */
+  public static String toHtmlTable() {
+    return CONFIG.toHtmlTable();
+  }
+}

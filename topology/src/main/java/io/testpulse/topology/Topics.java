@@ -1,0 +1,54 @@
+package io.testpulse.topology;
+
+import io.testpulse.avro.TestExecution;
+import io.testpulse.serdes.TestpulseSerdes;
+import java.util.List;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every topic testpulse reads or writes, named from one prefix. Keys are {@code tenant/test_id}
+ * strings so that all executions of one test meet in one partition without a repartition.
+ */
+public final class Topics {
+
+  private final String prefix;
+
+  private Topics(String prefix) {
+    this.prefix = prefix;
+  }
+
+  public static Topics withPrefix(String prefix) {
+    if (prefix == null || prefix.isBlank()) {
+      throw new IllegalArgumentException("topic prefix must not be blank");
+    }
+    return new Topics(prefix);
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** Input: one Avro {@link TestExecution} per execution, keyed by {@code tenant/test_id}. */
+  public TopicHandle<String, TestExecution> executions() {
+    return new TopicHandle<>(prefix + ".executions.v1", Serdes.String(), TestpulseSerdes.testExecution(),
+        TopicConfig.CLEANUP_POLICY_DELETE);
+  }
+
+  /** Output, compacted: the current state of every test as JSON, with a monotonic {@code version}. */
+  public TopicHandle<String, TestStats> testStats() {
+    return new TopicHandle<>(prefix + ".test-stats.v1", Serdes.String(), TestpulseSerdes.json(TestStats.class),
+        TopicConfig.CLEANUP_POLICY_COMPACT);
+  }
+
+  /** Records that could not be read or processed, raw, with {@code __streams.errors.*} headers. */
+  public TopicHandle<byte[], byte[]> deadLetters() {
+    return new TopicHandle<>(prefix + ".dead-letters.v1", Serdes.ByteArray(), Serdes.ByteArray(),
+        TopicConfig.CLEANUP_POLICY_DELETE);
+  }
+
+  /** Every topic the app creates when it is missing. */
+  public List<TopicHandle<?, ?>> all() {
+    return List.of(executions(), testStats(), deadLetters());
+  }
+}
