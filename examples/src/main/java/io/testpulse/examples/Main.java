@@ -1,0 +1,181 @@
+package io.testpulse.examples;
+
+import io.testpulse.examples.SampleData.Nature;
+import io.testpulse.examples.SampleData.SampleTest;
+import io.testpulse.interactive.http.Role;
+import io.testpulse.interactive.http.TokenAuthenticator;
+import io.testpulse.topology.TestpulseConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code bin/testpulse demo [--port 7070]} and {@code bin/testpulse run --config FILE}.
+ */
+public final class Main {
+
+  static final String DEMO_TENANT = "demo";
+
+  private Main() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      usage(System.err);
+      System.exit(2);
+    }
+    List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
+    switch (args[0]) {
+      case "demo" -> demo(rest);
+      case "run" -> run(rest);
+      case "help", "--help", "-h" -> usage(System.out);
+      default -> {
+        System.err.println("unknown command: " + args[0]);
+        usage(System.err);
+        System.exit(2);
+      }
+    }
+  }
+
+  private static void usage(PrintStream out) {
+    out.println("""
+        usage: testpulse <command> [options]
+          demo [--port 7070]     embedded Kafka broker + topology + HTTP API + generated sample data
+          run --config FILE      the same app against an existing Kafka cluster (bootstrap.servers in FILE)
+        """);
+  }
+
+  private static String option(List<String> args, String name, String fallback) {
+    int i = args.indexOf(name);
+    if (i < 0) {
+      return fallback;
+    }
+    if (i + 1 >= args.size()) {
+      throw new IllegalArgumentException(name + " needs a value");
+    }
+    return args.get(i + 1);
+  }
+
+  private static void run(List<String> args) throws Exception {
+    String file = option(args, "--config", null);
+    if (file == null) {
+      throw new IllegalArgumentException("run needs --config FILE");
+    }
+    Properties props = new Properties();
+    try (InputStream in = Files.newInputStream(Path.of(file))) {
+      props.load(in);
+    }
+    TestpulseConfig config = new TestpulseConfig(EnvOverrides.apply(props, System.getenv()));
+    TestpulseApp app = TestpulseApp.start(config);
+    awaitShutdown(app);
+  }
+
+  private static void demo(List<String> args) throws Exception {
+    String port = option(args, "--port", System.getenv().getOrDefault("TESTPULSE_HTTP_PORT", "7070"));
+    PrintStream out = System.out;
+    out.println("Starting an embedded Kafka broker (KRaft) ...");
+    EmbeddedKafka kafka = EmbeddedKafka.start();
+    String ingestToken = tokenFromEnvOr("TESTPULSE_INGEST_TOKEN");
+    String readToken = tokenFromEnvOr("TESTPULSE_READ_TOKEN");
+    Path stateDir = Files.createTempDirectory("testpulse-demo-state");
+
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka.bootstrapServers());
+    props.put("state.dir", stateDir.toString());
+    props.put("application.id", "testpulse-demo");
+    props.put(TestpulseConfig.HTTP_PORT_CONFIG, port);
+    props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, String.join(",",
+        TokenAuthenticator.configEntry(DEMO_TENANT, Role.INGEST, ingestToken),
+        TokenAuthenticator.configEntry(DEMO_TENANT, Role.READ, readToken)));
+    TestpulseConfig config = new TestpulseConfig(props);
+
+    out.println("Starting the topology and the HTTP API ...");
+    TestpulseApp app = TestpulseApp.start(config);
+    Thread stopper = new Thread(() -> closeQuietly(app, kafka), "testpulse-shutdown");
+    Runtime.getRuntime().addShutdownHook(stopper);
+
+    SampleData data = new SampleData(SampleData.Shape.demo(DEMO_TENANT, Instant.now()));
+    out.printf("Loading sample data: %,d tests over %,d commits ...%n", data.shape().tests(), data.shape().commits());
+    long produced = SampleLoader.load(kafka.bootstrapServers(), config.topics().executions(), data);
+    out.printf("Processing %,d executions ...%n", produced);
+    boolean caughtUp = Progress.awaitCaughtUp(kafka.bootstrapServers(), "testpulse-demo",
+        config.topics().executions().name(), Duration.ofMinutes(3));
+
+    String url = "http://localhost:" + app.httpPort();
+    SampleTest flaky = first(data, Nature.FLAKY);
+    SampleTest broken = first(data, Nature.BROKEN);
+    SampleTest healthy = first(data, Nature.HEALTHY);
+    out.println();
+    out.println("testpulse demo is up" + (caughtUp ? "" : " (still processing the sample data)") + ".");
+    out.printf("  Kafka (embedded, KRaft):  %s%n", kafka.bootstrapServers());
+    out.printf("  HTTP API:                 %s%n", url);
+    out.printf("  Sample data:              %,d executions, tenant \"%s\"%n", produced, DEMO_TENANT);
+    out.printf("  Topics:                   %s (input), %s (compacted output), %s%n",
+        config.topics().executions().name(), config.topics().testStats().name(), config.topics().deadLetters().name());
+    out.println();
+    out.println("Try:");
+    out.printf("  curl -s %s/health/ready%n", url);
+    out.printf("  curl -s -H 'Authorization: Bearer %s' %s/api/v1/tests/%s    # a flaky test%n", readToken, url,
+        flaky.testId());
+    out.printf("  curl -s -H 'Authorization: Bearer %s' %s/api/v1/tests/%s    # a broken test%n", readToken, url,
+        broken.testId());
+    out.printf("  curl -s -H 'Authorization: Bearer %s' %s/api/v1/tests/%s    # a healthy test%n", readToken, url,
+        healthy.testId());
+    out.println();
+    out.println("For scripts:");
+    out.println("TESTPULSE_URL=" + url);
+    out.println("TESTPULSE_INGEST_TOKEN=" + ingestToken);
+    out.println("TESTPULSE_READ_TOKEN=" + readToken);
+    out.println();
+    out.println("Press Ctrl-C to stop.");
+    out.flush();
+    new CountDownLatch(1).await();
+  }
+
+  private static SampleTest first(SampleData data, Nature nature) {
+    return data.tests().stream().filter(t -> t.nature() == nature).findFirst()
+        .orElseThrow(() -> new IllegalStateException("sample data has no " + nature + " test"));
+  }
+
+  private static String tokenFromEnvOr(String envName) {
+    String fromEnv = System.getenv(envName);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv.trim();
+    }
+    byte[] bytes = new byte[16];
+    new SecureRandom().nextBytes(bytes);
+    return "tp_" + HexFormat.of().formatHex(bytes);
+  }
+
+  private static void awaitShutdown(TestpulseApp app) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      app.close();
+      stopped.countDown();
+    }, "testpulse-shutdown"));
+    stopped.await();
+  }
+
+  private static void closeQuietly(TestpulseApp app, EmbeddedKafka kafka) {
+    System.out.println("Stopping testpulse ...");
+    app.close();
+    try {
+      kafka.close();
+    } catch (Exception e) {
+      System.err.println("Embedded Kafka did not close cleanly: " + e);
+    }
+  }
+
+
+}

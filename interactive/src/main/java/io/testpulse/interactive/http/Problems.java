@@ -1,0 +1,41 @@
+package io.testpulse.interactive.http;
+
+import io.javalin.http.Context;
+import io.testpulse.serdes.JsonSerde;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** RFC 9457 problem details: every error testpulse answers is {@code application/problem+json}. */
+public final class Problems {
+
+  public static final String CONTENT_TYPE = "application/problem+json";
+
+  private Problems() {
+  }
+
+  public static void write(Context ctx, int status, String title, String detail) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "about:blank");
+    body.put("title", title);
+    body.put("status", status);
+    if (detail != null) {
+      body.put("detail", detail);
+    }
+    body.put("instance", ctx.path());
+    ctx.status(status).contentType(CONTENT_TYPE).result(JsonSerde.of(Map.class).encode(body));
+  }
+
+  public static void badRequest(Context ctx, String detail) {
+    write(ctx, 400, "Bad Request", detail);
+  }
+
+  public static void notFound(Context ctx, String detail) {
+    write(ctx, 404, "Not Found", detail);
+  }
+
+  public static void unavailable(Context ctx, String detail, Duration retryAfter) {
+    ctx.header("Retry-After", Long.toString(Math.max(1, retryAfter == null ? 1 : retryAfter.toSeconds())));
+    write(ctx, 503, "Service Unavailable", detail);
+  }
+}
