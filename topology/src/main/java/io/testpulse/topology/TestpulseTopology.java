@@ -1,13 +1,14 @@
 package io.testpulse.topology;
 
+import io.testpulse.avro.TestExecution;
 import io.testpulse.topology.internals.ExecutionTimestampExtractor;
-import io.testpulse.topology.internals.TestStatsProcessor;
+import io.testpulse.topology.internals.StatsStep;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.KStream;
 
 /**
  * The testpulse topology, as a function: {@link #addTo(StreamsBuilder)} adds it to a builder you
@@ -40,14 +41,14 @@ public final class TestpulseTopology {
     return topics;
   }
 
-  /** Adds every testpulse processor, store and sink to {@code builder}; every name is explicit. */
+  /**
+   * Adds every testpulse processor, store and sink to {@code builder}; every name is explicit.
+   * Each capability is a step of its own in {@code internals}, fed the executions stream.
+   */
   public void addTo(StreamsBuilder builder) {
-    builder.addStateStore(Stores.TEST_STATE.storeBuilder());
-    builder.stream(topics.executions().name(),
-            topics.executions().consumed().withTimestampExtractor(new ExecutionTimestampExtractor()))
-        .process(() -> new TestStatsProcessor(Stores.TEST_STATE), Named.as("test-stats-processor"),
-            Stores.TEST_STATE.name())
-        .to(topics.testStats().name(), topics.testStats().produced());
+    KStream<String, TestExecution> executions = builder.stream(topics.executions().name(),
+        topics.executions().consumed().withTimestampExtractor(new ExecutionTimestampExtractor()));
+    StatsStep.addTo(builder, executions, topics);
   }
 
   /** A topology of its own, built with explicit-naming enforcement on. */

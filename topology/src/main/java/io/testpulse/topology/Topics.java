@@ -41,6 +41,18 @@ public final class Topics {
         TopicConfig.CLEANUP_POLICY_COMPACT);
   }
 
+  /** Output: every state change of a test, as it happens (JSON {@link Transition}). */
+  public TopicHandle<String, Transition> transitions() {
+    return new TopicHandle<>(prefix + ".test-transitions.v1", Serdes.String(), TestpulseSerdes.json(Transition.class),
+        TopicConfig.CLEANUP_POLICY_DELETE);
+  }
+
+  /** Input: quarantine and release commands from the HTTP API (JSON {@link QuarantineCommand}). */
+  public TopicHandle<String, QuarantineCommand> quarantineCommands() {
+    return new TopicHandle<>(prefix + ".quarantine-commands.v1", Serdes.String(),
+        TestpulseSerdes.json(QuarantineCommand.class), TopicConfig.CLEANUP_POLICY_DELETE);
+  }
+
   /** Records that could not be read or processed, raw, with {@code __streams.errors.*} headers. */
   public TopicHandle<byte[], byte[]> deadLetters() {
     return new TopicHandle<>(prefix + ".dead-letters.v1", Serdes.ByteArray(), Serdes.ByteArray(),
@@ -49,6 +61,6 @@ public final class Topics {
 
   /** Every topic the app creates when it is missing. */
   public List<TopicHandle<?, ?>> all() {
-    return List.of(executions(), testStats(), deadLetters());
+    return List.of(executions(), testStats(), transitions(), quarantineCommands(), deadLetters());
   }
 }

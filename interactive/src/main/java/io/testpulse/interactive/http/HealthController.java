@@ -13,6 +13,11 @@ final class HealthController {
     this.queries = queries;
   }
 
+  void register(TestpulsePlugin.Routes routes) {
+    routes.get("/health/live", this::live);
+    routes.get("/health/ready", this::ready);
+  }
+
   void live(Context ctx) {
     boolean live = queries.live();
     Responses.json(ctx, live ? 200 : 503, Map.of("status", live ? "UP" : "DOWN", "streams", queries.streamsState().name()));

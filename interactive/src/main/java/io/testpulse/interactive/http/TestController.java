@@ -15,6 +15,10 @@ final class TestController {
     this.queries = queries;
   }
 
+  void register(TestpulsePlugin.Routes routes) {
+    routes.get("/api/v1/tests/{testId}", this::getTest);
+  }
+
   void getTest(Context ctx) {
     Principal principal = Auth.principal(ctx);
     String testId = ctx.pathParam("testId");

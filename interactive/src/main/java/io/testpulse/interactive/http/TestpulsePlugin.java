@@ -49,13 +49,42 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     Objects.requireNonNull(config.authenticator, "TestpulsePlugin: authenticator is required");
     String prefix = normalise(config.pathPrefix);
     Auth auth = new Auth(config.authenticator);
-    TestController tests = new TestController(config.queries);
-    HealthController health = new HealthController(config.queries);
+    Routes routes = new Routes(state, prefix);
 
-    state.routes.before(prefix + "/api/v1/*", auth::requireRead);
-    state.routes.get(prefix + "/api/v1/tests/{testId}", guarded(tests::getTest));
-    state.routes.get(prefix + "/health/live", guarded(health::live));
-    state.routes.get(prefix + "/health/ready", guarded(health::ready));
+    routes.before("/api/v1/*", auth::requireRead);
+    new TestController(config.queries).register(routes);
+    new HealthController(config.queries).register(routes);
+  }
+
+  /** Route registration under the plugin's prefix, every handler guarded; controllers register themselves. */
+  static final class Routes {
+    private final JavalinState state;
+    private final String prefix;
+
+    Routes(JavalinState state, String prefix) {
+      this.state = state;
+      this.prefix = prefix;
+    }
+
+    void before(String path, Handler handler) {
+      state.routes.before(prefix + path, handler);
+    }
+
+    void get(String path, Handler handler) {
+      state.routes.get(prefix + path, guarded(handler));
+    }
+
+    void post(String path, Handler handler) {
+      state.routes.post(prefix + path, guarded(handler));
+    }
+
+    void put(String path, Handler handler) {
+      state.routes.put(prefix + path, guarded(handler));
+    }
+
+    void delete(String path, Handler handler) {
+      state.routes.delete(prefix + path, guarded(handler));
+    }
   }
 
   @Override

@@ -1,0 +1,28 @@
+package io.testpulse.topology;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/**
+ * A user's quarantine decision, written to {@code <prefix>.quarantine-commands.v1} (keyed
+ * {@code tenant/test_id}) by the HTTP API and applied by the flakiness topology.
+ *
+ * @param action {@code QUARANTINE} or {@code RELEASE}
+ * @param expiresAt epoch millis after which a quarantine lapses by itself; null for no expiry
+ * @param requestedBy who asked (the token's tenant and role, or a user name given by the caller)
+ * @param requestedAt epoch millis
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record QuarantineCommand(
+    String key,
+    String tenant,
+    String testId,
+    String action,
+    String reason,
+    Long expiresAt,
+    String requestedBy,
+    long requestedAt) {
+
+  public static final String QUARANTINE = "QUARANTINE";
+  public static final String RELEASE = "RELEASE";
+}
