@@ -55,6 +55,7 @@ public final class TestpulseTopology {
   public Topology build() {
     Properties props = new Properties();
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     StreamsBuilder builder = new StreamsBuilder(new org.apache.kafka.streams.TopologyConfig(new StreamsConfig(
         withDummyRequired(props))));
     addTo(builder);
