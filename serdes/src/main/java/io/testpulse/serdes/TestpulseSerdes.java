@@ -1,5 +1,6 @@
 package io.testpulse.serdes;
 
+import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.avro.TestState;
 
@@ -8,6 +9,8 @@ public final class TestpulseSerdes {
 
   private static final AvroSerde<TestExecution> TEST_EXECUTION = AvroSerde.of(TestExecution.class);
   private static final AvroSerde<TestState> TEST_STATE = AvroSerde.of(TestState.class);
+
+  private static final DurationSketchSerde DURATION_SKETCH = new DurationSketchSerde();
 
   private TestpulseSerdes() {
   }
@@ -20,6 +23,11 @@ public final class TestpulseSerdes {
   /** Per-test state in the test-state store and its changelog. */
   public static AvroSerde<TestState> testState() {
     return TEST_STATE;
+  }
+
+  /** Duration sketches (DDSketch, 1% relative accuracy) in their compact form: see {@link DurationSketches}. */
+  public static DurationSketchSerde durationSketch() {
+    return DURATION_SKETCH;
   }
 
   /** JSON for output topics and HTTP answers. */
