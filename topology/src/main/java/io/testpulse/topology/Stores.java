@@ -1,5 +1,6 @@
 package io.testpulse.topology;
 
+import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
 import io.testpulse.avro.TestState;
 import io.testpulse.serdes.TestpulseSerdes;
 import org.apache.kafka.common.serialization.Serdes;
@@ -10,6 +11,22 @@ public final class Stores {
   /** Per-test state keyed by {@code tenant/test_id}. */
   public static final StoreHandle<String, TestState> TEST_STATE =
       StoreHandle.keyValue("test-state", Serdes.String(), TestpulseSerdes.testState());
+
+  /** Duration sketches per test and time bucket: {@code BucketKey(tenant/test_id, bucket start, "")}. */
+  public static final StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> DURATION_TEST_BUCKETS =
+      StoreHandle.keyValue("duration-test-buckets", BucketKey.serde(), TestpulseSerdes.durationSketch());
+
+  /**
+   * Duration sketches per suite ({@code BucketKey(tenant/suite/<suite>, bucket start, "")}) and per suite
+   * and dimension set ({@code BucketKey(tenant/dims/<set>/<suite>, bucket start, <values>)}), partitioned
+   * by the duration-rollups repartition topic.
+   */
+  public static final StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> DURATION_ROLLUP_BUCKETS =
+      StoreHandle.keyValue("duration-rollup-buckets", BucketKey.serde(), TestpulseSerdes.durationSketch());
+
+  /** Tests currently SLOW, keyed by {@code tenant/test_id}: the value is when they became SLOW (epoch millis). */
+  public static final StoreHandle<String, Long> DURATION_SLOW_TESTS =
+      StoreHandle.keyValue("duration-slow-tests", Serdes.String(), Serdes.Long());
 
   private Stores() {
   }

@@ -1,5 +1,6 @@
 package io.testpulse.topology;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -8,6 +9,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
@@ -51,6 +53,49 @@ public final class TestpulseConfig extends AbstractConfig {
       + "'<tenant>:<role>:<sha256-hex-of-token>', role one of read, ingest, admin. The token itself is "
       + "never configured; 'bin/testpulse demo' generates tokens and prints them once.";
 
+  public static final String DURATIONS_BUCKET_MS_CONFIG = "testpulse.durations.bucket.ms";
+  private static final String DURATIONS_BUCKET_MS_DOC = "Size of a duration bucket in milliseconds (default one "
+      + "day, UTC). Any [from, to) query is answered by merging whole buckets, so this is the time resolution of "
+      + "duration queries. Changing it on existing state starts new buckets; old ones keep their size until they expire.";
+
+  public static final String DURATIONS_RETENTION_MS_CONFIG = "testpulse.durations.retention.ms";
+  private static final String DURATIONS_RETENTION_MS_DOC = "How long a duration bucket is kept after its end "
+      + "(default 35 days); queries reach back this far.";
+
+  public static final String DURATIONS_GRACE_MS_CONFIG = "testpulse.durations.grace.ms";
+  private static final String DURATIONS_GRACE_MS_DOC = "How long after its end (in stream time) a duration bucket "
+      + "still accepts late executions; later ones are dropped and counted in the dropped-records metric.";
+
+  public static final String DURATIONS_DIMENSIONS_CONFIG = "testpulse.durations.dimensions";
+  private static final String DURATIONS_DIMENSIONS_DOC = "Tag dimension sets to roll suite durations up by: sets "
+      + "separated by ';', tag names within a set by ',', e.g. 'instance_type,arch;host.arch'. Each set is "
+      + "repartitioned by (tenant, suite, set, values) through the duration-rollups repartition topic.";
+
+  public static final String DURATIONS_EMIT_INTERVAL_MS_CONFIG = "testpulse.durations.emit.interval.ms";
+  private static final String DURATIONS_EMIT_INTERVAL_MS_DOC = "How often (wall clock) updated buckets are "
+      + "written to <prefix>.duration-buckets.v1 and tests are checked for duration regressions.";
+
+  public static final String DURATIONS_SLOW_FACTOR_CONFIG = "testpulse.durations.slow.factor";
+  private static final String DURATIONS_SLOW_FACTOR_DOC = "A test becomes SLOW when its recent median duration "
+      + "exceeds its baseline median by more than this factor, and recovers when it no longer does.";
+
+  public static final String DURATIONS_SLOW_RECENT_BUCKETS_CONFIG = "testpulse.durations.slow.recent.buckets";
+  private static final String DURATIONS_SLOW_RECENT_BUCKETS_DOC = "Buckets, ending with the newest bucket of "
+      + "the test, whose merged median is the recent median.";
+
+  public static final String DURATIONS_SLOW_BASELINE_BUCKETS_CONFIG = "testpulse.durations.slow.baseline.buckets";
+  private static final String DURATIONS_SLOW_BASELINE_BUCKETS_DOC = "Buckets just before the recent ones whose "
+      + "merged median is the baseline.";
+
+  public static final String DURATIONS_SLOW_MIN_SAMPLES_CONFIG = "testpulse.durations.slow.min.samples";
+  private static final String DURATIONS_SLOW_MIN_SAMPLES_DOC = "Executions both the recent and the baseline "
+      + "buckets need before a test is judged SLOW or recovered.";
+
+  public static final String DURATIONS_SKETCH_CACHE_CONFIG = "testpulse.durations.sketch.cache.enabled";
+  private static final String DURATIONS_SKETCH_CACHE_DOC = "Keep hot duration sketches as objects per task "
+      + "and write them to the store when Kafka Streams commits (true), or decode and re-encode the sketch on "
+      + "every execution (false: about 3x slower; for comparison only).";
+
   private static final ConfigDef CONFIG = new ConfigDef()
       .define(TOPIC_PREFIX_CONFIG, Type.STRING, "testpulse", new ConfigDef.NonEmptyStringWithoutControlChars(),
           Importance.HIGH, TOPIC_PREFIX_DOC)
@@ -61,7 +106,37 @@ public final class TestpulseConfig extends AbstractConfig {
           FAILURE_REASON_MAX_BYTES_DOC)
       .define(HTTP_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.MEDIUM, HTTP_HOST_DOC)
       .define(HTTP_PORT_CONFIG, Type.INT, 7070, Range.between(0, 65535), Importance.HIGH, HTTP_PORT_DOC)
-      .define(AUTH_TOKENS_CONFIG, Type.LIST, List.of(), Importance.HIGH, AUTH_TOKENS_DOC);
+      .define(AUTH_TOKENS_CONFIG, Type.LIST, List.of(), Importance.HIGH, AUTH_TOKENS_DOC)
+      .define(DURATIONS_BUCKET_MS_CONFIG, Type.LONG, Duration.ofDays(1).toMillis(), Range.atLeast(60_000),
+          Importance.MEDIUM, DURATIONS_BUCKET_MS_DOC)
+      .define(DURATIONS_RETENTION_MS_CONFIG, Type.LONG, Duration.ofDays(35).toMillis(), Range.atLeast(60_000),
+          Importance.MEDIUM, DURATIONS_RETENTION_MS_DOC)
+      .define(DURATIONS_GRACE_MS_CONFIG, Type.LONG, Duration.ofDays(1).toMillis(), Range.atLeast(0),
+          Importance.LOW, DURATIONS_GRACE_MS_DOC)
+      .define(DURATIONS_DIMENSIONS_CONFIG, Type.STRING, "", dimensionSetsValidator(), Importance.MEDIUM,
+          DURATIONS_DIMENSIONS_DOC)
+      .define(DURATIONS_EMIT_INTERVAL_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW,
+          DURATIONS_EMIT_INTERVAL_MS_DOC)
+      .define(DURATIONS_SLOW_FACTOR_CONFIG, Type.DOUBLE, 1.5, Range.atLeast(1.0), Importance.MEDIUM,
+          DURATIONS_SLOW_FACTOR_DOC)
+      .define(DURATIONS_SLOW_RECENT_BUCKETS_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.LOW,
+          DURATIONS_SLOW_RECENT_BUCKETS_DOC)
+      .define(DURATIONS_SLOW_BASELINE_BUCKETS_CONFIG, Type.INT, 7, Range.atLeast(1), Importance.LOW,
+          DURATIONS_SLOW_BASELINE_BUCKETS_DOC)
+      .define(DURATIONS_SLOW_MIN_SAMPLES_CONFIG, Type.INT, 10, Range.atLeast(1), Importance.LOW,
+          DURATIONS_SLOW_MIN_SAMPLES_DOC)
+      .define(DURATIONS_SKETCH_CACHE_CONFIG, Type.BOOLEAN, true, Importance.LOW, DURATIONS_SKETCH_CACHE_DOC);
+
+  private static ConfigDef.Validator dimensionSetsValidator() {
+    return (name, value) -> {
+      try {
+        new DurationOptions(Duration.ofDays(1), Duration.ofDays(1), Duration.ZERO,
+            DurationOptions.parseDimensionSets((String) value), Duration.ofSeconds(1), 1, 1, 1, 1, true);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name, value, e.getMessage() + "; expected e.g. 'instance_type,arch;host.arch'");
+      }
+    };
+  }
 
   public TestpulseConfig(Map<?, ?> props) {
     super(CONFIG, props, false);
@@ -74,6 +149,16 @@ public final class TestpulseConfig extends AbstractConfig {
 
   public Topics topics() {
     return Topics.withPrefix(getString(TOPIC_PREFIX_CONFIG));
+  }
+
+  /** The durations settings ({@code testpulse.durations.*}). */
+  public DurationOptions durationOptions() {
+    return new DurationOptions(Duration.ofMillis(getLong(DURATIONS_BUCKET_MS_CONFIG)),
+        Duration.ofMillis(getLong(DURATIONS_RETENTION_MS_CONFIG)), Duration.ofMillis(getLong(DURATIONS_GRACE_MS_CONFIG)),
+        DurationOptions.parseDimensionSets(getString(DURATIONS_DIMENSIONS_CONFIG)),
+        Duration.ofMillis(getLong(DURATIONS_EMIT_INTERVAL_MS_CONFIG)), getDouble(DURATIONS_SLOW_FACTOR_CONFIG),
+        getInt(DURATIONS_SLOW_RECENT_BUCKETS_CONFIG), getInt(DURATIONS_SLOW_BASELINE_BUCKETS_CONFIG),
+        getInt(DURATIONS_SLOW_MIN_SAMPLES_CONFIG), getBoolean(DURATIONS_SKETCH_CACHE_CONFIG));
   }
 
   /**

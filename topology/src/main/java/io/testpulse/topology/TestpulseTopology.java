@@ -1,6 +1,7 @@
 package io.testpulse.topology;
 
 import io.testpulse.avro.TestExecution;
+import io.testpulse.topology.internals.DurationsStep;
 import io.testpulse.topology.internals.ExecutionTimestampExtractor;
 import io.testpulse.topology.internals.StatsStep;
 import java.util.Objects;
@@ -24,17 +25,24 @@ import org.apache.kafka.streams.kstream.KStream;
 public final class TestpulseTopology {
 
   private final Topics topics;
+  private final DurationOptions durations;
 
-  private TestpulseTopology(Topics topics) {
+  private TestpulseTopology(Topics topics, DurationOptions durations) {
     this.topics = Objects.requireNonNull(topics, "topics");
+    this.durations = Objects.requireNonNull(durations, "durations");
   }
 
   public static TestpulseTopology create(TestpulseConfig config) {
-    return new TestpulseTopology(config.topics());
+    return new TestpulseTopology(config.topics(), config.durationOptions());
   }
 
   public static TestpulseTopology withTopics(Topics topics) {
-    return new TestpulseTopology(topics);
+    return new TestpulseTopology(topics, DurationOptions.defaults());
+  }
+
+  /** The same topology with other durations settings. */
+  public TestpulseTopology withDurations(DurationOptions options) {
+    return new TestpulseTopology(topics, options);
   }
 
   public Topics topics() {
@@ -49,6 +57,7 @@ public final class TestpulseTopology {
     KStream<String, TestExecution> executions = builder.stream(topics.executions().name(),
         topics.executions().consumed().withTimestampExtractor(new ExecutionTimestampExtractor()));
     StatsStep.addTo(builder, executions, topics);
+    DurationsStep.addTo(builder, executions, topics, durations);
   }
 
   /** A topology of its own, built with explicit-naming enforcement on. */

@@ -53,6 +53,15 @@ public final class Topics {
         TestpulseSerdes.json(QuarantineCommand.class), TopicConfig.CLEANUP_POLICY_DELETE);
   }
 
+  /**
+   * Output, compacted: one JSON {@link DurationBucket} per time bucket and scope (test, suite, suite and
+   * dimension group), keyed {@code tenant/scope/bucket_start}, with a monotonic {@code version}; no tombstones.
+   */
+  public TopicHandle<String, DurationBucket> durationBuckets() {
+    return new TopicHandle<>(prefix + ".duration-buckets.v1", Serdes.String(), TestpulseSerdes.json(DurationBucket.class),
+        TopicConfig.CLEANUP_POLICY_COMPACT);
+  }
+
   /** Records that could not be read or processed, raw, with {@code __streams.errors.*} headers. */
   public TopicHandle<byte[], byte[]> deadLetters() {
     return new TopicHandle<>(prefix + ".dead-letters.v1", Serdes.ByteArray(), Serdes.ByteArray(),
@@ -61,6 +70,6 @@ public final class Topics {
 
   /** Every topic the app creates when it is missing. */
   public List<TopicHandle<?, ?>> all() {
-    return List.of(executions(), testStats(), transitions(), quarantineCommands(), deadLetters());
+    return List.of(executions(), testStats(), transitions(), quarantineCommands(), deadLetters(), durationBuckets());
   }
 }
