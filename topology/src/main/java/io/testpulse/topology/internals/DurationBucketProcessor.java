@@ -53,7 +53,7 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
   public void init(ProcessorContext<String, DurationBucket> context) {
     this.context = context;
     this.store = context.getStateStore(handle.name());
-    this.sketches = store instanceof SketchBucketStore s ? s : null;
+    this.sketches = SketchBucketStore.unwrap(store);
     context.schedule(options.emitInterval(), PunctuationType.WALL_CLOCK_TIME, now -> emitAndPurge());
   }
 

@@ -21,6 +21,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
  * A sketch store that keeps hot sketches as objects: {@link #forUpdate} hands out the live sketch
@@ -63,6 +64,24 @@ public final class SketchBucketStore implements KeyValueStore<BucketKey, DDSketc
 
   public SketchBucketStore(KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics> inner) {
     this.inner = inner;
+  }
+
+  /**
+   * The sketch store under the decorators Kafka Streams puts around a store it hands to a processor,
+   * or {@code null} when the store is a plain one (sketch cache disabled).
+   */
+  static SketchBucketStore unwrap(StateStore store) {
+    StateStore current = store;
+    while (true) {
+      if (current instanceof SketchBucketStore sketchStore) {
+        return sketchStore;
+      }
+      if (current instanceof WrappedStateStore<?, ?, ?> wrapped) {
+        current = wrapped.wrapped();
+      } else {
+        return null;
+      }
+    }
   }
 
   /** The live sketch of {@code key} (a new empty one if none), to add values to; written at the next flush. */
