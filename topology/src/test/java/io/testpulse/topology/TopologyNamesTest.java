@@ -22,6 +22,24 @@ class TopologyNamesTest {
   }
 
   @Test
+  void shouldKeepEveryDurationsNameStable() {
+    String description = TestpulseTopology.create(new TestpulseConfig(Map.of(
+        TestpulseConfig.DURATIONS_DIMENSIONS_CONFIG, "instance_type,arch"))).build().describe().toString();
+
+    assertThat(description)
+        .contains("Processor: duration-test-processor (stores: [duration-test-buckets])")
+        .contains("Processor: duration-slow-detector (stores: [duration-test-buckets, duration-slow-tests])")
+        .contains("Sink: duration-slow-transitions-sink (topic: testpulse.test-transitions.v1)")
+        .contains("Processor: duration-rollup-filter")
+        .contains("Processor: duration-rollup-keys")
+        .contains("Sink: duration-rollups-repartition-sink (topic: duration-rollups-repartition)")
+        .contains("Source: duration-rollups-repartition-source (topics: [duration-rollups-repartition])")
+        .contains("Processor: duration-rollup-processor (stores: [duration-rollup-buckets])")
+        .contains("Processor: duration-buckets-merge")
+        .contains("Sink: testpulse.duration-buckets.v1-sink (topic: testpulse.duration-buckets.v1)");
+  }
+
+  @Test
   void shouldBuildWithoutGeneratedNames() {
     String description = TestpulseTopology.create(new TestpulseConfig(Map.of())).build().describe().toString();
 
