@@ -1,6 +1,7 @@
 package io.testpulse.examples;
 
 import io.javalin.Javalin;
+import io.testpulse.interactive.DurationQueries;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.interactive.http.TestpulsePlugin;
 import io.testpulse.interactive.http.TokenAuthenticator;
@@ -27,10 +28,12 @@ public final class TestpulseApp implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final Javalin http;
+  private final DurationQueries durationQueries;
 
-  private TestpulseApp(KafkaStreams streams, Javalin http) {
+  private TestpulseApp(KafkaStreams streams, Javalin http, DurationQueries durationQueries) {
     this.streams = streams;
     this.http = http;
+    this.durationQueries = durationQueries;
   }
 
   /**
@@ -75,11 +78,16 @@ public final class TestpulseApp implements AutoCloseable {
     }
     LOG.info("testpulse started: HTTP on {}:{}, application.id {}", host, port,
         streamsProps.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
-    return new TestpulseApp(streams, http);
+    return new TestpulseApp(streams, http, new DurationQueries(streams, self, config.durationOptions()));
   }
 
   public int httpPort() {
     return http.port();
+  }
+
+  /** The duration percentile queries of this instance (not yet exposed over HTTP). */
+  public DurationQueries durationQueries() {
+    return durationQueries;
   }
 
   public KafkaStreams streams() {

@@ -64,7 +64,8 @@ public final class TestpulseConfig extends AbstractConfig {
 
   public static final String DURATIONS_GRACE_MS_CONFIG = "testpulse.durations.grace.ms";
   private static final String DURATIONS_GRACE_MS_DOC = "How long after its end (in stream time) a duration bucket "
-      + "still accepts late executions; later ones are dropped and counted in the dropped-records metric.";
+      + "still accepts late executions (default 7 days); later ones are dropped. Stream time is per partition: "
+      + "a backfill of older history needs a grace that covers it.";
 
   public static final String DURATIONS_DIMENSIONS_CONFIG = "testpulse.durations.dimensions";
   private static final String DURATIONS_DIMENSIONS_DOC = "Tag dimension sets to roll suite durations up by: sets "
@@ -111,7 +112,7 @@ public final class TestpulseConfig extends AbstractConfig {
           Importance.MEDIUM, DURATIONS_BUCKET_MS_DOC)
       .define(DURATIONS_RETENTION_MS_CONFIG, Type.LONG, Duration.ofDays(35).toMillis(), Range.atLeast(60_000),
           Importance.MEDIUM, DURATIONS_RETENTION_MS_DOC)
-      .define(DURATIONS_GRACE_MS_CONFIG, Type.LONG, Duration.ofDays(1).toMillis(), Range.atLeast(0),
+      .define(DURATIONS_GRACE_MS_CONFIG, Type.LONG, Duration.ofDays(7).toMillis(), Range.atLeast(0),
           Importance.LOW, DURATIONS_GRACE_MS_DOC)
       .define(DURATIONS_DIMENSIONS_CONFIG, Type.STRING, "", dimensionSetsValidator(), Importance.MEDIUM,
           DURATIONS_DIMENSIONS_DOC)

@@ -7,7 +7,6 @@ import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
 import io.testpulse.avro.Result;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.serdes.DurationSketches;
-import io.testpulse.topology.internals.DurationScopes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

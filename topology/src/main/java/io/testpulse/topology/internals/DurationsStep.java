@@ -3,6 +3,7 @@ package io.testpulse.topology.internals;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.topology.DurationBucket;
 import io.testpulse.topology.DurationOptions;
+import io.testpulse.topology.DurationScopes;
 import io.testpulse.topology.Stores;
 import io.testpulse.topology.Topics;
 import io.testpulse.topology.Transition;

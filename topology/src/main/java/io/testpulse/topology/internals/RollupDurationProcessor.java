@@ -3,6 +3,7 @@ package io.testpulse.topology.internals;
 import io.testpulse.topology.BucketKey;
 import io.testpulse.topology.DurationBucket;
 import io.testpulse.topology.DurationOptions;
+import io.testpulse.topology.DurationScopes;
 import io.testpulse.topology.DurationSummary;
 import io.testpulse.topology.Stores;
 import java.net.URLEncoder;

@@ -1,7 +1,6 @@
-package io.testpulse.topology.internals;
+package io.testpulse.topology;
 
 import io.testpulse.avro.TestExecution;
-import io.testpulse.topology.DurationOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +13,8 @@ import java.util.Map;
  */
 public final class DurationScopes {
 
-  /** Separates the scope from the group in the repartition key. */
-  static final char GROUP_SEPARATOR = '\0';
+  /** Separates the scope from the group in the repartition key ({@code scope NUL group}). */
+  public static final char GROUP_SEPARATOR = '\0';
   private static final char VALUE_SEPARATOR = '\u001f';
 
   private DurationScopes() {
@@ -30,7 +29,7 @@ public final class DurationScopes {
   }
 
   /** The group of an execution under a dimension set. */
-  static String group(List<String> set, Map<CharSequence, CharSequence> tags) {
+  public static String group(List<String> set, Map<CharSequence, CharSequence> tags) {
     StringBuilder group = new StringBuilder();
     for (int i = 0; i < set.size(); i++) {
       if (i > 0) {
@@ -70,7 +69,7 @@ public final class DurationScopes {
   }
 
   /** Every rollup an execution contributes to, as repartition keys {@code scope NUL group}. */
-  static List<String> rollupKeys(TestExecution e, DurationOptions options) {
+  public static List<String> rollupKeys(TestExecution e, DurationOptions options) {
     List<String> keys = new ArrayList<>(1 + options.dimensionSets().size());
     keys.add(suiteScope(e.getTenant(), e.getSuite()) + GROUP_SEPARATOR);
     for (List<String> set : options.dimensionSets()) {

@@ -1,0 +1,218 @@
+package io.testpulse.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.testpulse.avro.Result;
+import io.testpulse.avro.RunInfo;
+import io.testpulse.avro.TestExecution;
+import io.testpulse.interactive.DurationStats;
+import io.testpulse.interactive.QueryOutcome;
+import io.testpulse.topology.TestKeys;
+import io.testpulse.topology.TestpulseConfig;
+import io.testpulse.topology.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.assertj.core.data.Percentage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Duration percentiles end to end on a real broker with exactly-once: generated executions over
+ * 40 days, "P50 and P95 of suite S by instance_type and arch for the last 30 days" as one call,
+ * compared with the exact answer; then a restart from an empty state directory (restore from the
+ * changelogs) answers the same.
+ */
+class DurationsIT {
+
+  private static final List<String> BY = List.of("instance_type", "arch");
+  private static final String SUITE = "checkout";
+  private static final Instant NOW = Instant.now();
+
+  @TempDir
+  static Path stateDir;
+
+  private static EmbeddedKafka kafka;
+  private static TestpulseApp app;
+  private static Properties props;
+  private static Topics topics;
+  private static final List<TestExecution> PRODUCED = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = EmbeddedKafka.start();
+    props = new Properties();
+    props.put("bootstrap.servers", kafka.bootstrapServers());
+    props.put("application.id", "durations-it-" + UUID.randomUUID());
+    props.put("state.dir", Files.createDirectories(stateDir.resolve("first")).toString());
+    props.put("commit.interval.ms", "100");
+    props.put(TestpulseConfig.TOPIC_PREFIX_CONFIG, "dit");
+    props.put(TestpulseConfig.TOPIC_PARTITIONS_CONFIG, "3");
+    props.put(TestpulseConfig.HTTP_PORT_CONFIG, "0");
+    props.put(TestpulseConfig.DURATIONS_DIMENSIONS_CONFIG, "instance_type,arch;host.arch");
+    // three input partitions are processed at different speeds: let every day of the history in
+    props.put(TestpulseConfig.DURATIONS_GRACE_MS_CONFIG, Long.toString(Duration.ofDays(35).toMillis()));
+    TestpulseConfig config = new TestpulseConfig(props);
+    topics = config.topics();
+    app = TestpulseApp.start(config);
+    produceHistory();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (app != null) {
+      app.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  private static void produceHistory() throws Exception {
+    Random random = new Random(42);
+    String[] types = {"m5.large", "c7g.xlarge", "t3.small"};
+    for (int i = 0; i < 6_000; i++) {
+      String type = types[random.nextInt(types.length)];
+      String arch = type.startsWith("c7g") ? "arm64" : "x86_64";
+      double typeFactor = type.startsWith("t3") ? 3 : type.startsWith("c7g") ? 0.7 : 1;
+      long micros = random.nextInt(20) == 0 ? 0 : (long) (typeFactor * Math.exp(11 + 1.2 * random.nextGaussian()));
+      Instant at = NOW.minus(Duration.ofMinutes(random.nextInt(40 * 24 * 60)));
+      String name = "pays with card " + random.nextInt(25);
+      PRODUCED.add(TestExecution.newBuilder()
+          .setExecutionId(UUID.randomUUID().toString())
+          .setTenant("acme").setSuite(SUITE).setTestId(TestKeys.testId("acme", SUITE, "Payments", name))
+          .setScope("Payments").setName(name)
+          .setResult(random.nextInt(10) == 0 ? Result.FAILED : Result.PASSED)
+          .setDurationMicros(micros).setEventTime(at)
+          .setRun(RunInfo.newBuilder().setKey("build-" + i).setBranch("main").setCommitSha("c" + i).build())
+          .setTags(new HashMap<>(Map.of("instance_type", type, "arch", arch)))
+          .build());
+    }
+    PRODUCED.sort(Comparator.comparing(TestExecution::getEventTime));
+    Properties producerProps = new Properties();
+    producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, TestExecution> producer = new KafkaProducer<>(producerProps,
+        topics.executions().keySerde().serializer(), topics.executions().valueSerde().serializer())) {
+      for (TestExecution e : PRODUCED) {
+        producer.send(new ProducerRecord<>(topics.executions().name(), null, e.getEventTime().toEpochMilli(),
+            TestKeys.key(e.getTenant(), e.getTestId()), e));
+      }
+      producer.flush();
+    }
+  }
+
+  private static List<DurationStats> lastThirtyDaysByTypeAndArch() {
+    QueryOutcome<List<DurationStats>> outcome = app.durationQueries()
+        .suiteBy("acme", SUITE, BY, NOW.minus(Duration.ofDays(30)), NOW);
+    return outcome.status() == QueryOutcome.Status.OK ? outcome.value() : null;
+  }
+
+  /** Waits until every execution of the range is in the answer (the answer reflects the last commit). */
+  private static List<DurationStats> awaitCompleteAnswer(long expectedCount) {
+    return await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+        .until(DurationsIT::lastThirtyDaysByTypeAndArch,
+            groups -> groups != null && groups.stream().mapToLong(g -> g.summary().count()).sum() == expectedCount);
+  }
+
+  private static Map<String, List<Long>> exactByGroup(long from, long to) {
+    return PRODUCED.stream()
+        .filter(e -> e.getEventTime().toEpochMilli() >= from && e.getEventTime().toEpochMilli() < to)
+        .filter(e -> e.getResult() == Result.PASSED || e.getResult() == Result.FAILED)
+        .collect(Collectors.groupingBy(e -> e.getTags().get("instance_type") + "/" + e.getTags().get("arch"),
+            Collectors.mapping(TestExecution::getDurationMicros, Collectors.toList())));
+  }
+
+  private static double exactQuantileMs(List<Long> values, double q) {
+    long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+    return sorted[(int) Math.floor(q * (sorted.length - 1))] / 1_000.0;
+  }
+
+  @Test
+  void shouldAnswerP50AndP95BySuiteInstanceTypeAndArchWithinOnePercentInOneCallThenAgainAfterARestart()
+      throws Exception {
+    long from = NOW.minus(Duration.ofDays(30)).toEpochMilli();
+    long dayMs = Duration.ofDays(1).toMillis();
+    long effectiveFrom = Math.floorDiv(from, dayMs) * dayMs;
+    long effectiveTo = Math.floorDiv(NOW.toEpochMilli() - 1, dayMs) * dayMs + dayMs;
+    Map<String, List<Long>> exact = exactByGroup(effectiveFrom, effectiveTo);
+    long expectedCount = exact.values().stream().mapToLong(List::size).sum();
+
+    List<DurationStats> groups = awaitCompleteAnswer(expectedCount);
+
+    assertAgreesWithExact(groups, exact, effectiveFrom, effectiveTo);
+
+    // A restart on an empty state directory restores every bucket from the changelogs.
+    app.close();
+    props.put("state.dir", Files.createDirectories(stateDir.resolve("second")).toString());
+    app = TestpulseApp.start(new TestpulseConfig(props));
+    List<DurationStats> restored = awaitCompleteAnswer(expectedCount);
+
+    assertThat(restored).containsExactlyInAnyOrderElementsOf(groups);
+  }
+
+  private static void assertAgreesWithExact(List<DurationStats> groups, Map<String, List<Long>> exact,
+      long effectiveFrom, long effectiveTo) {
+    assertThat(groups).hasSize(exact.size());
+    for (DurationStats group : groups) {
+      assertThat(group.from()).isEqualTo(effectiveFrom);
+      assertThat(group.to()).isEqualTo(effectiveTo);
+      List<Long> values = exact.get(group.group().get("instance_type") + "/" + group.group().get("arch"));
+      assertThat(values).as("group %s", group.group()).isNotNull();
+      assertThat(group.summary().count()).isEqualTo(values.size());
+      assertThat(group.summary().p50Ms()).as("p50 of %s", group.group())
+          .isCloseTo(exactQuantileMs(values, 0.5), Percentage.withPercentage(1));
+      assertThat(group.summary().p95Ms()).as("p95 of %s", group.group())
+          .isCloseTo(exactQuantileMs(values, 0.95), Percentage.withPercentage(1));
+      assertThat(group.summary().maxMs()).isEqualTo(exactQuantileMs(values, 1.0));
+    }
+  }
+
+  @Test
+  void shouldAnswerOneTestAndTheWholeSuiteOverARange() {
+    String name = "pays with card 3";
+    String testId = TestKeys.testId("acme", SUITE, "Payments", name);
+    Instant from = NOW.minus(Duration.ofDays(10));
+    long dayMs = Duration.ofDays(1).toMillis();
+    long effectiveFrom = Math.floorDiv(from.toEpochMilli(), dayMs) * dayMs;
+    List<Long> exactTest = PRODUCED.stream()
+        .filter(e -> e.getName().equals(name) && e.getEventTime().toEpochMilli() >= effectiveFrom)
+        .filter(e -> e.getResult() == Result.PASSED || e.getResult() == Result.FAILED)
+        .map(TestExecution::getDurationMicros).toList();
+    List<Long> exactSuite = PRODUCED.stream()
+        .filter(e -> e.getEventTime().toEpochMilli() >= effectiveFrom)
+        .filter(e -> e.getResult() == Result.PASSED || e.getResult() == Result.FAILED)
+        .map(TestExecution::getDurationMicros).toList();
+
+    DurationStats test = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+        .until(() -> app.durationQueries().test("acme", testId, from, NOW).value(),
+            s -> s != null && s.summary().count() == exactTest.size());
+    DurationStats suite = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+        .until(() -> app.durationQueries().suite("acme", SUITE, from, NOW).value(),
+            s -> s != null && s.summary().count() == exactSuite.size());
+
+    assertThat(test.summary().p50Ms()).isCloseTo(exactQuantileMs(exactTest, 0.5), Percentage.withPercentage(1));
+    assertThat(test.summary().p99Ms()).isCloseTo(exactQuantileMs(exactTest, 0.99), Percentage.withPercentage(1));
+    assertThat(suite.summary().p90Ms()).isCloseTo(exactQuantileMs(exactSuite, 0.9), Percentage.withPercentage(1));
+    assertThat(suite.summary().meanMs()).isCloseTo(
+        exactSuite.stream().mapToLong(Long::longValue).average().orElseThrow() / 1_000, Percentage.withPercentage(1e-6));
+    assertThat(app.durationQueries().test("acme", "0".repeat(32), from, NOW).status())
+        .isEqualTo(QueryOutcome.Status.NOT_FOUND);
+  }
+}
