@@ -24,6 +24,17 @@ public final class Stores {
   public static final StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> DURATION_ROLLUP_BUCKETS =
       StoreHandle.keyValue("duration-rollup-buckets", BucketKey.serde(), TestpulseSerdes.durationSketch());
 
+  /**
+   * Per-test buckets changed since they were last written to the duration-buckets topic (value: the
+   * suite): kept in a store so that a crash between a commit and the next emission loses no update.
+   */
+  public static final StoreHandle<BucketKey, String> DURATION_TEST_PENDING =
+      StoreHandle.keyValue("duration-test-pending", BucketKey.serde(), Serdes.String());
+
+  /** Rollup buckets changed since they were last written to the duration-buckets topic. */
+  public static final StoreHandle<BucketKey, String> DURATION_ROLLUP_PENDING =
+      StoreHandle.keyValue("duration-rollup-pending", BucketKey.serde(), Serdes.String());
+
   /** Tests currently SLOW, keyed by {@code tenant/test_id}: the value is when they became SLOW (epoch millis). */
   public static final StoreHandle<String, Long> DURATION_SLOW_TESTS =
       StoreHandle.keyValue("duration-slow-tests", Serdes.String(), Serdes.Long());

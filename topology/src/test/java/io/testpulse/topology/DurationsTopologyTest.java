@@ -7,6 +7,7 @@ import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
 import io.testpulse.avro.Result;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.serdes.DurationSketches;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,12 +28,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DurationsTopologyTest {
 
   private static final Instant DAY0 = Instant.parse("2026-11-01T00:00:00Z");
   private static final long DAY = Duration.ofDays(1).toMillis();
 
+  @TempDir
+  Path stateDir;
   private TopologyTestDriver driver;
   private TestInputTopic<String, TestExecution> input;
   private Topics topics;
@@ -45,6 +49,8 @@ class DurationsTopologyTest {
     Properties props = config.streamsProperties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "durations-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+    // a directory of its own: /tmp/kafka-streams is shared with every other build on the machine
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(TestpulseTopology.create(config).build(), props, DAY0);
     input = driver.createInputTopic(topics.executions().name(), Serdes.String().serializer(),
         topics.executions().valueSerde().serializer());

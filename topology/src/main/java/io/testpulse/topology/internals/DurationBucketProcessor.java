@@ -33,18 +33,25 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
   private static final Logger LOG = LoggerFactory.getLogger(DurationBucketProcessor.class);
 
   private final StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> handle;
+  private final StoreHandle<BucketKey, String> pendingHandle;
   protected final DurationOptions options;
   private final long bucketMs;
-  /** Buckets updated since the last emission, with the suite they belong to. */
+  /**
+   * Buckets updated since the last emission, with the suite they belong to; mirrored in the pending
+   * store (one write per bucket per emit interval) so that the obligation to emit survives a crash.
+   */
   private final Map<BucketKey, String> updated = new LinkedHashMap<>();
   private ProcessorContext<String, DurationBucket> context;
   private KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics> store;
+  private KeyValueStore<BucketKey, String> pending;
   private SketchBucketStore sketches;
   private long lastPurgeStreamTime = Long.MIN_VALUE;
   private long dropped;
 
-  DurationBucketProcessor(StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> handle, DurationOptions options) {
+  DurationBucketProcessor(StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> handle,
+      StoreHandle<BucketKey, String> pendingHandle, DurationOptions options) {
     this.handle = handle;
+    this.pendingHandle = pendingHandle;
     this.options = options;
     this.bucketMs = options.bucket().toMillis();
   }
@@ -54,6 +61,11 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
     this.context = context;
     this.store = context.getStateStore(handle.name());
     this.sketches = SketchBucketStore.unwrap(store);
+    this.pending = context.getStateStore(pendingHandle.name());
+    updated.clear();
+    try (KeyValueIterator<BucketKey, String> it = pending.all()) {
+      it.forEachRemaining(kv -> updated.put(kv.key, kv.value.isEmpty() ? null : kv.value));
+    }
     context.schedule(options.emitInterval(), PunctuationType.WALL_CLOCK_TIME, now -> emitAndPurge());
   }
 
@@ -79,7 +91,10 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
       sketch.accept(micros);
       store.put(key, sketch);
     }
-    updated.put(key, suite);
+    if (!updated.containsKey(key)) {
+      updated.put(key, suite);
+      pending.put(key, suite == null ? "" : suite);
+    }
   }
 
   /** The output record of one bucket, from its key, the suite it belongs to and its summary. */
@@ -95,6 +110,7 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
         DurationBucket bucket = describe(e.getKey(), e.getValue(), summary);
         context.forward(new Record<>(bucket.key(), bucket, timestamp));
       }
+      pending.delete(e.getKey());
     }
     long streamTime = context.currentStreamTimeMs();
     if (streamTime >= 0 && (lastPurgeStreamTime == Long.MIN_VALUE || streamTime - lastPurgeStreamTime >= bucketMs)) {

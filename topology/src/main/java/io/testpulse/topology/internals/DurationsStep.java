@@ -37,10 +37,12 @@ public final class DurationsStep {
     builder.addStateStore(options.sketchCache()
         ? new SketchBucketStoreBuilder(Stores.DURATION_ROLLUP_BUCKETS)
         : Stores.DURATION_ROLLUP_BUCKETS.storeBuilder());
+    builder.addStateStore(Stores.DURATION_TEST_PENDING.storeBuilder());
+    builder.addStateStore(Stores.DURATION_ROLLUP_PENDING.storeBuilder());
     builder.addStateStore(Stores.DURATION_SLOW_TESTS.storeBuilder());
 
     KStream<String, DurationBucket> testBuckets = executions.process(() -> new TestDurationProcessor(options),
-        Named.as("duration-test-processor"), Stores.DURATION_TEST_BUCKETS.name());
+        Named.as("duration-test-processor"), Stores.DURATION_TEST_BUCKETS.name(), Stores.DURATION_TEST_PENDING.name());
 
     testBuckets
         .process(() -> new SlowTestDetector(options), Named.as("duration-slow-detector"),
@@ -55,7 +57,7 @@ public final class DurationsStep {
             Named.as("duration-rollup-keys"))
         .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName(ROLLUPS_REPARTITION))
         .process(() -> new RollupDurationProcessor(options), Named.as("duration-rollup-processor"),
-            Stores.DURATION_ROLLUP_BUCKETS.name());
+            Stores.DURATION_ROLLUP_BUCKETS.name(), Stores.DURATION_ROLLUP_PENDING.name());
 
     testBuckets.merge(rollupBuckets, Named.as("duration-buckets-merge"))
         .to(topics.durationBuckets().name(), topics.durationBuckets().produced());

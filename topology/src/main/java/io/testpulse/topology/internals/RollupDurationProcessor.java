@@ -19,7 +19,7 @@ final class RollupDurationProcessor extends DurationBucketProcessor<Long> {
   private final Map<String, List<String>> setsByName = new HashMap<>();
 
   RollupDurationProcessor(DurationOptions options) {
-    super(Stores.DURATION_ROLLUP_BUCKETS, options);
+    super(Stores.DURATION_ROLLUP_BUCKETS, Stores.DURATION_ROLLUP_PENDING, options);
     options.dimensionSets().forEach(set -> setsByName.put(DurationOptions.dimensionSetName(set), set));
   }
 

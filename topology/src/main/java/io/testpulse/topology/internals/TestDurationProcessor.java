@@ -17,7 +17,7 @@ import org.apache.kafka.streams.processor.api.Record;
 final class TestDurationProcessor extends DurationBucketProcessor<TestExecution> {
 
   TestDurationProcessor(DurationOptions options) {
-    super(Stores.DURATION_TEST_BUCKETS, options);
+    super(Stores.DURATION_TEST_BUCKETS, Stores.DURATION_TEST_PENDING, options);
   }
 
   @Override

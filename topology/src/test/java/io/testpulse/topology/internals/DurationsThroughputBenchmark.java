@@ -86,6 +86,9 @@ public final class DurationsThroughputBenchmark {
     KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics> store = builder.withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
+    KeyValueStore<BucketKey, String> pending = Stores.DURATION_TEST_PENDING.storeBuilder().withLoggingDisabled().build();
+    pending.init(context.getStateStoreContext(), pending);
+    context.addStateStore(pending);
     TestDurationProcessor processor = new TestDurationProcessor(DurationOptions.defaults());
     processor.init((MockProcessorContext) context);
     double rate = time(records, record -> {
