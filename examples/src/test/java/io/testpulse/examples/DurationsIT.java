@@ -24,9 +24,14 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,8 +116,9 @@ class DurationsIT {
     try (KafkaProducer<String, TestExecution> producer = new KafkaProducer<>(producerProps,
         topics.executions().keySerde().serializer(), topics.executions().valueSerde().serializer())) {
       for (TestExecution e : PRODUCED) {
-        producer.send(new ProducerRecord<>(topics.executions().name(), null, e.getEventTime().toEpochMilli(),
-            TestKeys.key(e.getTenant(), e.getTestId()), e));
+        // Record timestamp "now", not the event time: the topology reads event_time from the value, and a
+        // 40-day-old record timestamp lets the broker's time retention delete records before they are read.
+        producer.send(new ProducerRecord<>(topics.executions().name(), TestKeys.key(e.getTenant(), e.getTestId()), e));
       }
       producer.flush();
     }
@@ -124,8 +130,30 @@ class DurationsIT {
     return outcome.status() == QueryOutcome.Status.OK ? outcome.value() : null;
   }
 
+  /**
+   * Waits until the app has committed its consumption of every produced execution: after this, an
+   * answer short of executions is lost data, not lag.
+   */
+  private static void awaitInputCommitted() {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      await("input fully consumed and committed by " + props.get("application.id")).atMost(Duration.ofSeconds(300))
+          .pollInterval(Duration.ofMillis(500)).until(() -> {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin
+                .listConsumerGroupOffsets((String) props.get("application.id")).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < 3; p++) {
+              latest.put(new TopicPartition(topics.executions().name(), p), OffsetSpec.latest());
+            }
+            var ends = admin.listOffsets(latest).all().get();
+            return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+                && committed.get(e.getKey()).offset() >= e.getValue().offset());
+          });
+    }
+  }
+
   /** Waits until every execution of the range is in the answer (the answer reflects the last commit). */
   private static List<DurationStats> awaitCompleteAnswer(long expectedCount) {
+    awaitInputCommitted();
     // The deadline only bounds a failing run on a loaded machine; the condition is the exact count.
     return await("all " + expectedCount + " executions of the last 30 days").atMost(Duration.ofSeconds(300))
         .pollInterval(Duration.ofMillis(250))
@@ -205,6 +233,7 @@ class DurationsIT {
         .filter(e -> e.getResult() == Result.PASSED || e.getResult() == Result.FAILED)
         .map(TestExecution::getDurationMicros).toList();
 
+    awaitInputCommitted();
     DurationStats test = await("count " + exactTest.size()).atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(250))
         .until(() -> app.durationQueries().test("acme", testId, from, NOW).value(),
             s -> s != null && s.summary().count() == exactTest.size());

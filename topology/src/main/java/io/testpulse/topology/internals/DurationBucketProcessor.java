@@ -76,8 +76,10 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
     if (bucket + bucketMs + options.grace().toMillis() <= streamTime
         || bucket + bucketMs + options.retention().toMillis() <= streamTime) {
       dropped++;
-      LOG.debug("dropped a duration {} ms after its bucket closed ({} dropped so far)",
-          streamTime - bucket - bucketMs, dropped);
+      if (dropped <= 10 || dropped % 10_000 == 0) {
+        LOG.warn("{}: dropped an execution {} ms after its bucket closed (stream time {}, grace {}); {} dropped by "
+            + "this task so far", handle.name(), streamTime - bucket - bucketMs, streamTime, options.grace(), dropped);
+      }
       return;
     }
     BucketKey key = new BucketKey(scope, bucket, group);
