@@ -28,8 +28,10 @@ public final class SampleLoader {
     long count;
     try (KafkaProducer<String, TestExecution> producer = new KafkaProducer<>(props,
         topic.keySerde().serializer(), topic.valueSerde().serializer())) {
-      count = data.generate(e -> producer.send(new ProducerRecord<>(topic.name(), null,
-          e.getEventTime().toEpochMilli(), TestKeys.key(e.getTenant(), e.getTestId()), e), (md, ex) -> {
+      // Record timestamp = now, not the (weeks old) event time: the topology reads event time from the
+      // value, and an old record timestamp would let the broker's time retention delete input unread.
+      count = data.generate(e -> producer.send(new ProducerRecord<>(topic.name(),
+          TestKeys.key(e.getTenant(), e.getTestId()), e), (md, ex) -> {
             if (ex != null) {
               failure.compareAndSet(null, ex);
             }
