@@ -2,6 +2,7 @@ package io.testpulse.topology;
 
 import io.testpulse.avro.TestExecution;
 import io.testpulse.topology.internals.DurationsStep;
+import io.testpulse.topology.internals.EnrichedStep;
 import io.testpulse.topology.internals.ExecutionTimestampExtractor;
 import io.testpulse.topology.internals.StatsStep;
 import java.util.Objects;
@@ -58,6 +59,7 @@ public final class TestpulseTopology {
         topics.executions().consumed().withTimestampExtractor(new ExecutionTimestampExtractor()));
     StatsStep.addTo(builder, executions, topics);
     DurationsStep.addTo(builder, executions, topics, durations);
+    EnrichedStep.addTo(builder, executions, topics);
   }
 
   /** A topology of its own, built with explicit-naming enforcement on. */

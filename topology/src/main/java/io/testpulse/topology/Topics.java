@@ -47,6 +47,15 @@ public final class Topics {
         TopicConfig.CLEANUP_POLICY_DELETE);
   }
 
+  /**
+   * Output: one flat JSON row per unique execution, tags as a map ({@link EnrichedExecution}),
+   * for ClickHouse's raw-executions table.
+   */
+  public TopicHandle<String, EnrichedExecution> executionsEnriched() {
+    return new TopicHandle<>(prefix + ".executions.v1.enriched", Serdes.String(),
+        TestpulseSerdes.json(EnrichedExecution.class), TopicConfig.CLEANUP_POLICY_DELETE);
+  }
+
   /** Input: quarantine and release commands from the HTTP API (JSON {@link QuarantineCommand}). */
   public TopicHandle<String, QuarantineCommand> quarantineCommands() {
     return new TopicHandle<>(prefix + ".quarantine-commands.v1", Serdes.String(),
@@ -70,6 +79,7 @@ public final class Topics {
 
   /** Every topic the app creates when it is missing. */
   public List<TopicHandle<?, ?>> all() {
-    return List.of(executions(), testStats(), transitions(), quarantineCommands(), deadLetters(), durationBuckets());
+    return List.of(executions(), testStats(), transitions(), executionsEnriched(), quarantineCommands(),
+        deadLetters(), durationBuckets());
   }
 }

@@ -18,7 +18,9 @@ class TopologyNamesTest {
     assertThat(description)
         .contains("Source: testpulse.executions.v1-source (topics: [testpulse.executions.v1])")
         .contains("Processor: test-stats-processor (stores: [test-state])")
-        .contains("Sink: testpulse.test-stats.v1-sink (topic: testpulse.test-stats.v1)");
+        .contains("Sink: testpulse.test-stats.v1-sink (topic: testpulse.test-stats.v1)")
+        .contains("Processor: executions-enriched-mapper")
+        .contains("Sink: testpulse.executions.v1.enriched-sink (topic: testpulse.executions.v1.enriched)");
   }
 
   @Test
