@@ -77,6 +77,14 @@ public final class Topics {
         TopicConfig.CLEANUP_POLICY_DELETE);
   }
 
+  /**
+   * The JSON output topics meant for ClickHouse: key fields inside the value, no tombstones. The DDL and
+   * sink configuration in {@code examples/clickhouse/} cover each of them (a test checks it).
+   */
+  public List<TopicHandle<?, ?>> clickHouseOutputs() {
+    return List.of(testStats(), transitions(), executionsEnriched());
+  }
+
   /** Every topic the app creates when it is missing. */
   public List<TopicHandle<?, ?>> all() {
     return List.of(executions(), testStats(), transitions(), executionsEnriched(), quarantineCommands(),

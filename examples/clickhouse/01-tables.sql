@@ -1,0 +1,82 @@
+-- testpulse -> ClickHouse: the target tables (ClickHouse 24.x and later; tested on 26.7 in ClickHouseIT).
+-- Both ingestion paths write here: the Kafka-engine tables and materialized views of 02-kafka-engine.sql,
+-- or the ClickHouse Kafka Connect sink (connect/clickhouse-sink.json). Column names are the JSON field names
+-- of the output topics, so either path inserts rows unchanged. Times arrive as epoch milliseconds, which
+-- ClickHouse reads into DateTime64(3) as they are.
+
+CREATE DATABASE IF NOT EXISTS testpulse;
+
+-- <prefix>.test-stats.v1 (compacted): the current state of every test. Every change is a new row with a
+-- higher version; ReplacingMergeTree keeps the highest one, and a row with deleted = 1 removes the test.
+-- Query with FINAL (or argMax by version) to see exactly one row per test.
+CREATE TABLE IF NOT EXISTS testpulse.test_stats
+(
+    key          String,
+    tenant       LowCardinality(String),
+    suite        LowCardinality(String),
+    test_id      String,
+    scope        String,
+    name         String,
+    file_name    String,
+    passed       UInt64,
+    failed       UInt64,
+    skipped      UInt64,
+    other        UInt64,
+    executions   UInt64,
+    reliability  Nullable(Float64),
+    first_seen   DateTime64(3, 'UTC'),
+    last_seen    DateTime64(3, 'UTC'),
+    last_result  LowCardinality(String),
+    version      UInt64,
+    deleted      UInt8
+)
+ENGINE = ReplacingMergeTree(version, deleted)
+ORDER BY (tenant, test_id);
+
+-- <prefix>.test-transitions.v1: every state change of a test, as it happens (append only).
+CREATE TABLE IF NOT EXISTS testpulse.test_transitions
+(
+    key       String,
+    tenant    LowCardinality(String),
+    test_id   String,
+    suite     LowCardinality(String),
+    `from`    LowCardinality(Nullable(String)),
+    `to`      LowCardinality(String),
+    reason    LowCardinality(String),
+    evidence  Map(LowCardinality(String), String),
+    time      DateTime64(3, 'UTC')
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(time)
+ORDER BY (tenant, test_id, time);
+
+-- <prefix>.executions.v1.enriched: one row per unique execution (testpulse drops duplicate uploads before
+-- this topic), tags as a map. Partitioned by day: dropping old days is cheap
+-- (ALTER TABLE ... DROP PARTITION, or add a TTL such as: TTL toDate(event_time) + INTERVAL 180 DAY).
+CREATE TABLE IF NOT EXISTS testpulse.executions
+(
+    key             String,
+    execution_id    String,
+    tenant          LowCardinality(String),
+    suite           LowCardinality(String),
+    test_id         String,
+    scope           String,
+    name            String,
+    file_name       String,
+    location        String,
+    result          LowCardinality(String),
+    duration_micros UInt64,
+    event_time      DateTime64(3, 'UTC'),
+    ci              LowCardinality(String),
+    run_key         String,
+    run_number      String,
+    job_id          String,
+    branch          String,
+    commit_sha      String,
+    attempt         UInt16,
+    tags            Map(LowCardinality(String), String),
+    failure_reason  String
+)
+ENGINE = MergeTree
+PARTITION BY toDate(event_time)
+ORDER BY (tenant, suite, test_id, event_time);

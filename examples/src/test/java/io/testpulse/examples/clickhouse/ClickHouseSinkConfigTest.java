@@ -1,0 +1,62 @@
+package io.testpulse.examples.clickhouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.testpulse.topology.TopicHandle;
+import io.testpulse.topology.Topics;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped Kafka Connect configuration cannot run here (the ClickHouse connector is not on Maven
+ * Central), so this checks what can go wrong in it: every ClickHouse output topic is consumed, as
+ * schemaless JSON, into a table the shipped DDL creates; and the Kafka-engine DDL reads every topic too.
+ */
+class ClickHouseSinkConfigTest {
+
+  private static final Topics DEFAULT_TOPICS = Topics.withPrefix("testpulse");
+
+  @Test
+  void shouldSinkEveryOutputTopicIntoATableOfTheShippedDdlWhenUsingTheConnector() throws Exception {
+    JsonNode config = new ObjectMapper().readTree(Files.readString(ClickHouseFiles.SINK_CONNECTOR)).path("config");
+    List<String> topics = Arrays.stream(config.path("topics").asText().split(",")).map(String::strip).toList();
+    Map<String, String> topicToTable = new LinkedHashMap<>();
+    for (String entry : config.path("topic2TableMap").asText().split(",")) {
+      String[] pair = entry.strip().split("=", 2);
+      topicToTable.put(pair[0], pair[1]);
+    }
+    List<String> tables = ClickHouseFiles.createdTables(ClickHouseFiles.TABLES);
+
+    assertThat(config.path("connector.class").asText()).isEqualTo("com.clickhouse.kafka.connect.ClickHouseSinkConnector");
+    assertThat(config.path("value.converter").asText()).isEqualTo("org.apache.kafka.connect.json.JsonConverter");
+    assertThat(config.path("value.converter.schemas.enable").asText()).isEqualTo("false");
+    assertThat(topics).containsExactlyInAnyOrderElementsOf(names(DEFAULT_TOPICS.clickHouseOutputs()));
+    assertThat(topicToTable.keySet()).containsExactlyInAnyOrderElementsOf(topics);
+    String database = config.path("database").asText();
+    assertThat(topicToTable.values()).allSatisfy(table -> assertThat(tables).contains(database + "." + table));
+  }
+
+  @Test
+  void shouldReadEveryOutputTopicIntoATargetTableWhenUsingTheKafkaEngine() throws Exception {
+    List<String> statements = ClickHouseFiles.statements(ClickHouseFiles.KAFKA_ENGINE,
+        Map.of("KAFKA_BROKERS", "kafka:9092", "TOPIC_PREFIX", DEFAULT_TOPICS.prefix()));
+    List<String> targets = ClickHouseFiles.createdTables(ClickHouseFiles.TABLES);
+
+    for (TopicHandle<?, ?> topic : DEFAULT_TOPICS.clickHouseOutputs()) {
+      assertThat(statements).as(topic.name())
+          .anyMatch(s -> s.contains("ENGINE = Kafka") && s.contains("kafka_topic_list = '" + topic.name() + "'"));
+    }
+    assertThat(targets).allSatisfy(table -> assertThat(statements).as(table)
+        .anyMatch(s -> s.startsWith("CREATE MATERIALIZED VIEW") && s.contains(" TO " + table + " AS")));
+  }
+
+  private static List<String> names(List<TopicHandle<?, ?>> topics) {
+    return topics.stream().map(TopicHandle::name).toList();
+  }
+}
