@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testpulse.topology.TopicHandle;
 import io.testpulse.topology.Topics;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +18,9 @@ import org.junit.jupiter.api.Test;
  * The shipped Kafka Connect configuration cannot run here (the ClickHouse connector is not on Maven
  * Central), so this checks what can go wrong in it: every ClickHouse output topic is consumed, as
  * schemaless JSON, into a table the shipped DDL creates; and the Kafka-engine DDL reads every topic too.
+ * The README quotes the shipped queries, which ClickHouseIT runs, word for word.
  */
-class ClickHouseSinkConfigTest {
+class ClickHouseFilesTest {
 
   private static final Topics DEFAULT_TOPICS = Topics.withPrefix("testpulse");
 
@@ -54,6 +56,16 @@ class ClickHouseSinkConfigTest {
     }
     assertThat(targets).allSatisfy(table -> assertThat(statements).as(table)
         .anyMatch(s -> s.startsWith("CREATE MATERIALIZED VIEW") && s.contains(" TO " + table + " AS")));
+  }
+
+  @Test
+  void shouldQuoteEveryShippedQueryInTheReadmeWordForWord() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    Map<String, String> queries = ClickHouseFiles.queries();
+
+    assertThat(queries).containsOnlyKeys(
+        "flakiest_tests_by_suite", "duration_percentiles_by_tags_30d", "reliability_trend_per_day");
+    assertThat(queries).allSatisfy((name, sql) -> assertThat(readme).as(name).contains(sql + ";"));
   }
 
   private static List<String> names(List<TopicHandle<?, ?>> topics) {
