@@ -11,11 +11,12 @@ LIMIT 10 BY tenant, suite;
 
 -- name: duration_percentiles_by_tags_30d
 -- P50 and P95 duration by instance type and CPU architecture over the last 30 days, per suite. Like testpulse's
--- duration answers, only passed and failed executions count (a skipped test's duration says nothing).
+-- duration answers, only passed and failed executions count (a skipped test's duration says nothing), and of two
+-- middle values the median is the lower one.
 SELECT tenant, suite, tags['instance_type'] AS instance_type, tags['arch'] AS arch,
        count() AS executions,
-       quantileExact(0.50)(duration_micros) / 1000 AS p50_ms,
-       quantileExact(0.95)(duration_micros) / 1000 AS p95_ms
+       quantileExactLow(0.50)(duration_micros) / 1000 AS p50_ms,
+       quantileExactLow(0.95)(duration_micros) / 1000 AS p95_ms
 FROM testpulse.executions
 WHERE event_time >= now() - INTERVAL 30 DAY AND result IN ('PASSED', 'FAILED')
 GROUP BY tenant, suite, instance_type, arch

@@ -468,6 +468,7 @@ class ClickHouseIT {
 
   private static long exactQuantile(List<Long> values, double level) {
     List<Long> sorted = values.stream().sorted().toList();
-    return sorted.get(Math.min((int) (level * sorted.size()), sorted.size() - 1));
+    int index = level == 0.5 ? (sorted.size() - 1) / 2 : (int) (level * sorted.size());
+    return sorted.get(Math.min(index, sorted.size() - 1));
   }
 }
