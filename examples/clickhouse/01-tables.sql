@@ -80,3 +80,32 @@ CREATE TABLE IF NOT EXISTS testpulse.executions
 ENGINE = MergeTree
 PARTITION BY toDate(event_time)
 ORDER BY (tenant, suite, test_id, event_time);
+
+-- <prefix>.duration-buckets.v1 (compacted): per time bucket and scope (kind 'test': one test; 'suite'; 'dimensions':
+-- a suite by a tag set such as instance_type,arch) the exact count, min, max, mean and p50..p99 within 1%. A bucket's
+-- row is replaced while it fills (its version is its count). Percentiles of different buckets cannot be merged
+-- here: ask testpulse's API for a range, or compute them on the executions table.
+CREATE TABLE IF NOT EXISTS testpulse.duration_buckets
+(
+    key          String,
+    tenant       LowCardinality(String),
+    kind         LowCardinality(String),
+    test_id      String,
+    suite        LowCardinality(String),
+    dimensions   LowCardinality(String),
+    `group`      Map(LowCardinality(String), Nullable(String)),
+    bucket_start DateTime64(3, 'UTC'),
+    bucket_end   DateTime64(3, 'UTC'),
+    count        UInt64,
+    min_ms       Float64,
+    max_ms       Float64,
+    mean_ms      Float64,
+    p50_ms       Float64,
+    p90_ms       Float64,
+    p95_ms       Float64,
+    p99_ms       Float64,
+    version      UInt64,
+    deleted      UInt8
+)
+ENGINE = ReplacingMergeTree(version, deleted)
+ORDER BY (tenant, kind, bucket_start, key);

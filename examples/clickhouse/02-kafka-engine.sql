@@ -75,3 +75,26 @@ SELECT key, execution_id, tenant, suite, test_id, scope, name, file_name, locati
        event_time, ci, run_key, run_number, job_id, branch, commit_sha, attempt, tags, failure_reason
 FROM testpulse.executions_queue
 WHERE length(_error) = 0;
+
+CREATE TABLE IF NOT EXISTS testpulse.duration_buckets_queue
+(
+    key String, tenant String, kind String, test_id String, suite String, dimensions String,
+    `group` Map(String, Nullable(String)), bucket_start DateTime64(3, 'UTC'), bucket_end DateTime64(3, 'UTC'),
+    count UInt64, min_ms Float64, max_ms Float64, mean_ms Float64, p50_ms Float64, p90_ms Float64,
+    p95_ms Float64, p99_ms Float64, version UInt64, deleted UInt8
+)
+ENGINE = Kafka
+SETTINGS kafka_broker_list = '${KAFKA_BROKERS}',
+         kafka_topic_list = '${TOPIC_PREFIX}.duration-buckets.v1',
+         kafka_group_name = 'clickhouse-testpulse-duration-buckets',
+         kafka_format = 'JSONEachRow',
+         kafka_num_consumers = 1,
+         kafka_flush_interval_ms = 200,
+         kafka_poll_timeout_ms = 100,
+         kafka_handle_error_mode = 'stream';
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS testpulse.duration_buckets_mv TO testpulse.duration_buckets AS
+SELECT key, tenant, kind, test_id, suite, dimensions, `group`, bucket_start, bucket_end, count, min_ms, max_ms,
+       mean_ms, p50_ms, p90_ms, p95_ms, p99_ms, version, deleted
+FROM testpulse.duration_buckets_queue
+WHERE length(_error) = 0;

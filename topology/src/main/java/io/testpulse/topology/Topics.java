@@ -82,7 +82,7 @@ public final class Topics {
    * sink configuration in {@code examples/clickhouse/} cover each of them (a test checks it).
    */
   public List<TopicHandle<?, ?>> clickHouseOutputs() {
-    return List.of(testStats(), transitions(), executionsEnriched());
+    return List.of(testStats(), transitions(), executionsEnriched(), durationBuckets());
   }
 
   /** Every topic the app creates when it is missing. */

@@ -11,6 +11,7 @@ import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.examples.EmbeddedKafka;
 import io.testpulse.examples.TestpulseApp;
+import io.testpulse.interactive.DurationStats;
 import io.testpulse.interactive.http.Role;
 import io.testpulse.interactive.http.TokenAuthenticator;
 import io.testpulse.topology.TestKeys;
@@ -50,6 +51,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,6 +73,7 @@ class ClickHouseIT {
   private static final List<String> SUITES = List.of("web", "api");
   private static final List<String> INSTANCE_TYPES = List.of("c7g.large", "m6i.xlarge");
   private static final List<String> ARCHS = List.of("arm64", "amd64");
+  private static final List<String> BY_TAGS = List.of("instance_type", "arch");
   private static final int TESTS_PER_SUITE = 6;
   private static final int RECENT_PER_TEST = 30;
   private static final int OLD_PER_TEST = 2;
@@ -109,6 +112,11 @@ class ClickHouseIT {
     props.put(TestpulseConfig.TOPIC_PARTITIONS_CONFIG, "3");
     props.put(TestpulseConfig.HTTP_PORT_CONFIG, "0");
     props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, TokenAuthenticator.configEntry(TENANT, Role.READ, READ_TOKEN));
+    props.put(TestpulseConfig.DURATIONS_DIMENSIONS_CONFIG, String.join(",", BY_TAGS));
+    props.put(TestpulseConfig.DURATIONS_EMIT_INTERVAL_MS_CONFIG, "200");
+    // the test backfills four weeks at once: partitions are processed at different speeds, so the duration
+    // rollups see event times weeks apart, and the default grace (7 days) would drop the older ones
+    props.put(TestpulseConfig.DURATIONS_GRACE_MS_CONFIG, Long.toString(Duration.ofDays(35).toMillis()));
     TestpulseConfig config = new TestpulseConfig(props);
     topics = config.topics();
     app = TestpulseApp.start(config);
@@ -176,14 +184,7 @@ class ClickHouseIT {
   @Test
   void shouldComputeDurationPercentilesByTagsOverThirtyDaysLikeAnExactComputation() throws Exception {
     awaitAllExecutions();
-    Instant since = NOW.minus(Duration.ofDays(30));
-    Map<String, List<Long>> byGroup = new TreeMap<>();
-    for (TestExecution e : produced) {
-      if (!e.getEventTime().isBefore(since) && (e.getResult() == Result.PASSED || e.getResult() == Result.FAILED)) {
-        byGroup.computeIfAbsent(group(e.getSuite(), e.getTags().get("instance_type"), e.getTags().get("arch")),
-            g -> new ArrayList<>()).add(e.getDurationMicros());
-      }
-    }
+    Map<String, List<Long>> byGroup = recentDurationsByGroup();
 
     List<JsonNode> rows = rows(ClickHouseFiles.queries().get("duration_percentiles_by_tags_30d"));
 
@@ -193,11 +194,63 @@ class ClickHouseIT {
           row.path("arch").asText()));
       assertThat(durations).as(row.toString()).isNotNull();
       assertThat(row.path("executions").asLong()).isEqualTo(durations.size());
-      // quantileExact is the element at floor(level * n) of the sorted values; the sketch answer of the
-      // durations capability (within 1%) is compared once it is on main.
+      // quantileExact is the element at floor(level * n) of the sorted values
       assertThat(row.path("p50_ms").asDouble()).as(row.toString()).isEqualTo(exactQuantile(durations, 0.50) / 1000.0);
       assertThat(row.path("p95_ms").asDouble()).as(row.toString()).isEqualTo(exactQuantile(durations, 0.95) / 1000.0);
     }
+  }
+
+  @Test
+  void shouldAgreeWithTestpulsesSketchWithinOnePercentOnP50ByInstanceTypeAndArch() throws Exception {
+    awaitAllExecutions();
+    List<JsonNode> rows = rows(ClickHouseFiles.queries().get("duration_percentiles_by_tags_30d"));
+    Map<String, Long> expectedCounts = new TreeMap<>();
+    recentDurationsByGroup().forEach((group, durations) -> expectedCounts.put(group, (long) durations.size()));
+
+    for (String suite : SUITES) {
+      List<DurationStats> sketches = await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+          .until(() -> app.durationQueries().suiteBy(TENANT, suite, BY_TAGS, NOW.minus(Duration.ofDays(30)), NOW).value(),
+              stats -> stats != null && stats.stream().allMatch(st -> st.summary().count() == expectedCounts.get(
+                  group(suite, st.group().get("instance_type"), st.group().get("arch"))))
+                  && stats.size() == expectedCounts.keySet().stream().filter(g -> g.startsWith(suite + "|")).count());
+      for (DurationStats sketch : sketches) {
+        JsonNode row = rows.stream().filter(r -> r.path("suite").asText().equals(suite)
+            && r.path("instance_type").asText().equals(sketch.group().get("instance_type"))
+            && r.path("arch").asText().equals(sketch.group().get("arch"))).findFirst().orElseThrow();
+        assertThat(sketch.summary().p50Ms()).as(row.toString())
+            .isCloseTo(row.path("p50_ms").asDouble(), Percentage.withPercentage(1));
+      }
+    }
+  }
+
+  @Test
+  void shouldHoldTheSketchBucketsCountingEveryRecentExecutionWhenReadWithFinal() throws Exception {
+    awaitAllExecutions();
+    Map<String, Long> expected = new TreeMap<>();
+    recentDurationsByGroup().forEach((group, durations) -> expected.put(group, (long) durations.size()));
+    String sql = "SELECT suite, `group`['instance_type'] AS instance_type, `group`['arch'] AS arch, sum(count) AS n "
+        + "FROM testpulse.duration_buckets FINAL WHERE tenant = '" + TENANT + "' AND kind = 'dimensions' "
+        + "AND dimensions = '" + String.join(",", BY_TAGS) + "' AND bucket_end > now() - INTERVAL 28 DAY "
+        + "GROUP BY suite, instance_type, arch";
+
+    Map<String, Long> actual = await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+        .until(() -> rows(sql).stream().collect(Collectors.toMap(
+            r -> group(r.path("suite").asText(), r.path("instance_type").asText(), r.path("arch").asText()),
+            r -> r.path("n").asLong(), (a, b) -> a + b, TreeMap::new)), expected::equals);
+
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  private static Map<String, List<Long>> recentDurationsByGroup() {
+    Instant since = NOW.minus(Duration.ofDays(30));
+    Map<String, List<Long>> byGroup = new TreeMap<>();
+    for (TestExecution e : produced) {
+      if (!e.getEventTime().isBefore(since) && (e.getResult() == Result.PASSED || e.getResult() == Result.FAILED)) {
+        byGroup.computeIfAbsent(group(e.getSuite(), e.getTags().get("instance_type"), e.getTags().get("arch")),
+            g -> new ArrayList<>()).add(e.getDurationMicros());
+      }
+    }
+    return byGroup;
   }
 
   @Test
@@ -323,7 +376,9 @@ class ClickHouseIT {
         topics.executions().keySerde().serializer(), topics.executions().valueSerde().serializer())) {
       List<Future<RecordMetadata>> sends = new ArrayList<>();
       for (TestExecution e : executions) {
-        sends.add(producer.send(new ProducerRecord<>(topics.executions().name(), null, e.getEventTime().toEpochMilli(),
+        // record time is now (testpulse reads event_time from the value): weeks-old record timestamps would let
+        // the broker's retention delete the input, and the outputs derived from it, before they are read
+        sends.add(producer.send(new ProducerRecord<>(topics.executions().name(),
             TestKeys.key(e.getTenant(), e.getTestId()), e)));
       }
       for (Future<RecordMetadata> send : sends) {
