@@ -50,8 +50,8 @@ ENGINE = MergeTree
 PARTITION BY toYYYYMM(time)
 ORDER BY (tenant, test_id, time);
 
--- <prefix>.executions.v1.enriched: one row per unique execution (testpulse drops duplicate uploads before
--- this topic), tags as a map. Partitioned by day: dropping old days is cheap
+-- <prefix>.executions.v1.enriched: one row per execution testpulse processed (it is fed the same stream as the
+-- per-test state), tags as a map. Partitioned by day: dropping old days is cheap
 -- (ALTER TABLE ... DROP PARTITION, or add a TTL such as: TTL toDate(event_time) + INTERVAL 180 DAY).
 CREATE TABLE IF NOT EXISTS testpulse.executions
 (

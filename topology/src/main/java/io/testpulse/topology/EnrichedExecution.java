@@ -10,8 +10,8 @@ import java.util.TreeMap;
 /**
  * One execution as a flat JSON row, written to {@code <prefix>.executions.v1.enriched} for
  * ClickHouse: the run's fields are lifted to the top level and tags stay a JSON object (a
- * {@code Map(String, String)} column). One row per unique execution: duplicates are dropped
- * before this step.
+ * {@code Map(String, String)} column). One row per execution the topology processes: the
+ * enriched step is fed the same stream as the other steps.
  *
  * @param key {@code tenant/test_id}, also the record key
  * @param durationMicros the execution's duration in microseconds

@@ -48,7 +48,7 @@ public final class Topics {
   }
 
   /**
-   * Output: one flat JSON row per unique execution, tags as a map ({@link EnrichedExecution}),
+   * Output: one flat JSON row per processed execution, tags as a map ({@link EnrichedExecution}),
    * for ClickHouse's raw-executions table.
    */
   public TopicHandle<String, EnrichedExecution> executionsEnriched() {

@@ -8,7 +8,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 
 /**
- * Every (unique) execution as a flat JSON row on the enriched-executions topic, for ClickHouse's
+ * Every execution as a flat JSON row on the enriched-executions topic, for ClickHouse's
  * raw-executions table. Stateless: no store, no repartition.
  */
 public final class EnrichedStep {
