@@ -1,0 +1,42 @@
+package com.example.shop;
+
+import static io.testpulse.testkit.TestpulseAssertions.assertThat;
+
+import io.testpulse.avro.Result;
+import io.testpulse.testkit.ExecutionBuilder;
+import io.testpulse.testkit.TestpulseDriver;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ShopTopologyTest {
+
+  private final TestpulseDriver driver = TestpulseDriver.builder().topology(ShopTopology::build).build();
+
+  @AfterEach
+  void close() {
+    driver.close();
+  }
+
+  @Test
+  void shouldTrackReliabilityWhenATestFailsThenPasses() {
+    ExecutionBuilder paysByCard = driver.executions().test("CheckoutTest", "pays by card");
+
+    driver.send(paysByCard.failed("card declined"));
+    driver.advanceTime(Duration.ofMinutes(5));
+    driver.send(paysByCard.passed());
+    driver.send(paysByCard.passed().after(Duration.ofMinutes(1)));
+
+    assertThat(driver).test(paysByCard.ref())
+        .hasPassed(2).hasFailed(1).hasReliability(2.0 / 3)
+        .hasLastResult(Result.PASSED);
+  }
+
+  @Test
+  void shouldKeepCountingOrdersNextToTestpulse() {
+    driver.input(ShopTopology.ORDERS).pipeInput("alice", "order-1");
+    driver.input(ShopTopology.ORDERS).pipeInput("alice", "order-2");
+
+    assertThat(driver.store(ShopTopology.ORDERS_PER_CUSTOMER).get("alice")).isEqualTo(2L);
+  }
+}
