@@ -25,14 +25,17 @@ public record QueryOutcome<T>(Status status, T value, String detail, Duration re
     Objects.requireNonNull(status, "status");
   }
 
+  /** The answer. */
   public static <T> QueryOutcome<T> ok(T value) {
     return new QueryOutcome<>(Status.OK, Objects.requireNonNull(value, "value"), null, null);
   }
 
+  /** No such key; {@code detail} is safe to show to the caller. */
   public static <T> QueryOutcome<T> notFound(String detail) {
     return new QueryOutcome<>(Status.NOT_FOUND, null, detail, null);
   }
 
+  /** The store cannot answer now; ask again after {@code retryAfter}. */
   public static <T> QueryOutcome<T> unavailable(String detail, Duration retryAfter) {
     return new QueryOutcome<>(Status.UNAVAILABLE, null, detail, retryAfter);
   }

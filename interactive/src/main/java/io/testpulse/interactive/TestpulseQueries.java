@@ -62,6 +62,7 @@ public final class TestpulseQueries {
         && state != KafkaStreams.State.NOT_RUNNING && state != KafkaStreams.State.PENDING_SHUTDOWN;
   }
 
+  /** The state of the underlying KafkaStreams, for health answers. */
   public KafkaStreams.State streamsState() {
     return streams.state();
   }

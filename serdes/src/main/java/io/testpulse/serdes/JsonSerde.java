@@ -30,10 +30,12 @@ public final class JsonSerde<T> implements Serde<T> {
     this.type = Objects.requireNonNull(type, "type");
   }
 
+  /** A serde of {@code type} as JSON (field names as the type declares them, e.g. {@code @JsonNaming}). */
   public static <T> JsonSerde<T> of(Class<T> type) {
     return new JsonSerde<>(type);
   }
 
+  /** {@code value} as JSON bytes. */
   public byte[] encode(T value) {
     if (value == null) {
       return null;
@@ -45,6 +47,7 @@ public final class JsonSerde<T> implements Serde<T> {
     }
   }
 
+  /** The value of JSON {@code bytes}. */
   public T decode(byte[] bytes) {
     if (bytes == null) {
       return null;

@@ -14,12 +14,18 @@ import java.util.Optional;
  */
 public record DeadLetter(byte[] key, byte[] value, Map<String, String> headers) {
 
+  /** Header: the exception's message. */
   public static final String MESSAGE_HEADER = "__streams.errors.message";
+  /** Header: the exception's class name. */
   public static final String EXCEPTION_HEADER = "__streams.errors.exception";
+  /** Header: the topic the record was read from. */
   public static final String TOPIC_HEADER = "__streams.errors.topic";
+  /** Header: the partition the record was read from. */
   public static final String PARTITION_HEADER = "__streams.errors.partition";
+  /** Header: the offset the record was read from. */
   public static final String OFFSET_HEADER = "__streams.errors.offset";
 
+  /** A dead letter; the headers are copied. */
   public DeadLetter {
     headers = Map.copyOf(headers);
   }

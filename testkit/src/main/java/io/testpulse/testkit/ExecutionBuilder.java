@@ -63,16 +63,19 @@ public final class ExecutionBuilder {
     return ref;
   }
 
+  /** The execution's result (default {@code PASSED}). */
   public ExecutionBuilder result(Result result) {
     ExecutionBuilder c = copy();
     c.result = Objects.requireNonNull(result, "result");
     return c;
   }
 
+  /** Passed. */
   public ExecutionBuilder passed() {
     return result(Result.PASSED);
   }
 
+  /** Failed, without a reason. */
   public ExecutionBuilder failed() {
     return result(Result.FAILED);
   }
@@ -84,10 +87,12 @@ public final class ExecutionBuilder {
     return c;
   }
 
+  /** Skipped: counted, but not in reliability. */
   public ExecutionBuilder skipped() {
     return result(Result.SKIPPED);
   }
 
+  /** Pending: counted as "other", not in reliability. */
   public ExecutionBuilder pending() {
     return result(Result.PENDING);
   }
@@ -132,6 +137,7 @@ public final class ExecutionBuilder {
     return c;
   }
 
+  /** The branch of the run (default: the factory's, {@code main} unless set); null for none. */
   public ExecutionBuilder onBranch(String branch) {
     ExecutionBuilder c = copy();
     c.branch = branch;
@@ -139,6 +145,7 @@ public final class ExecutionBuilder {
     return c;
   }
 
+  /** The commit the run tested; executions on one commit with different outcomes are a flip. */
   public ExecutionBuilder onCommit(String commitSha) {
     ExecutionBuilder c = copy();
     c.commitSha = Objects.requireNonNull(commitSha, "commitSha");
@@ -155,18 +162,21 @@ public final class ExecutionBuilder {
     return c;
   }
 
+  /** The test's file, e.g. {@code spec/cart_spec.rb}. */
   public ExecutionBuilder fileName(String fileName) {
     ExecutionBuilder c = copy();
     c.fileName = fileName;
     return c;
   }
 
+  /** The test's location, e.g. {@code spec/cart_spec.rb:12}. */
   public ExecutionBuilder location(String location) {
     ExecutionBuilder c = copy();
     c.location = location;
     return c;
   }
 
+  /** One more tag (e.g. {@code arch=arm64}), as upload and execution tags arrive merged. */
   public ExecutionBuilder tag(String key, String value) {
     ExecutionBuilder c = copy();
     Map<String, String> t = new LinkedHashMap<>(tags);

@@ -23,6 +23,8 @@ public record QuarantineCommand(
     String requestedBy,
     long requestedAt) {
 
+  /** {@link #action()}: quarantine the test until {@code expiresAt} or a release. */
   public static final String QUARANTINE = "QUARANTINE";
+  /** {@link #action()}: end the test's quarantine. */
   public static final String RELEASE = "RELEASE";
 }

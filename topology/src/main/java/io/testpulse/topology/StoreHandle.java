@@ -22,6 +22,7 @@ public record StoreHandle<K, V>(String name, Serde<K> keySerde, Serde<V> valueSe
     Objects.requireNonNull(valueSerde, "valueSerde");
   }
 
+  /** A key-value store named {@code name}; the name is also part of its changelog topic's name. */
   public static <K, V> StoreHandle<K, V> keyValue(String name, Serde<K> keySerde, Serde<V> valueSerde) {
     return new StoreHandle<>(name, keySerde, valueSerde);
   }

@@ -36,10 +36,12 @@ public final class TestKeys {
     return tenant + "/" + testId;
   }
 
+  /** Whether {@code testId} is 32 lowercase hex characters. */
   public static boolean isValidTestId(String testId) {
     return testId != null && TEST_ID.matcher(testId).matches();
   }
 
+  /** Whether {@code tenant} is a slug that can be part of a key ({@link #TENANT}). */
   public static boolean isValidTenant(String tenant) {
     return tenant != null && TENANT.matcher(tenant).matches();
   }

@@ -139,6 +139,12 @@ public final class TestpulseConfig extends AbstractConfig {
     };
   }
 
+  /**
+   * Parses and validates {@code props}: {@code testpulse.*} keys against their definitions, every
+   * other key kept for {@link #streamsProperties()}.
+   *
+   * @throws org.apache.kafka.common.config.ConfigException naming the key whose value is invalid
+   */
   public TestpulseConfig(Map<?, ?> props) {
     super(CONFIG, props, false);
   }
@@ -148,6 +154,7 @@ public final class TestpulseConfig extends AbstractConfig {
     return new ConfigDef(CONFIG);
   }
 
+  /** The topics under this config's {@code testpulse.topic.prefix}. */
   public Topics topics() {
     return Topics.withPrefix(getString(TOPIC_PREFIX_CONFIG));
   }

@@ -33,10 +33,12 @@ public final class TestpulseTopology {
     this.durations = Objects.requireNonNull(durations, "durations");
   }
 
+  /** The topology for {@code config}: its topic prefix and, as they are added, its policies. */
   public static TestpulseTopology create(TestpulseConfig config) {
     return new TestpulseTopology(config.topics(), config.durationOptions());
   }
 
+  /** The topology over the given topics, with every other setting at its default. */
   public static TestpulseTopology withTopics(Topics topics) {
     return new TestpulseTopology(topics, DurationOptions.defaults());
   }
@@ -46,6 +48,7 @@ public final class TestpulseTopology {
     return new TestpulseTopology(topics, options);
   }
 
+  /** The topics this topology reads and writes. */
   public Topics topics() {
     return topics;
   }

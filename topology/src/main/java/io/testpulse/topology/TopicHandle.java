@@ -25,6 +25,7 @@ public record TopicHandle<K, V>(String name, Serde<K> keySerde, Serde<V> valueSe
     Objects.requireNonNull(cleanupPolicy, "cleanupPolicy");
   }
 
+  /** Whether the topic is compacted (keeps the latest record per key) rather than deleted by time. */
   public boolean compacted() {
     return TopicConfig.CLEANUP_POLICY_COMPACT.equals(cleanupPolicy);
   }

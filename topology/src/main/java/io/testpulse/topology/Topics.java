@@ -18,6 +18,11 @@ public final class Topics {
     this.prefix = prefix;
   }
 
+  /**
+   * The topics under {@code prefix} (the {@code testpulse.topic.prefix} setting).
+   *
+   * @throws IllegalArgumentException if the prefix is null or blank
+   */
   public static Topics withPrefix(String prefix) {
     if (prefix == null || prefix.isBlank()) {
       throw new IllegalArgumentException("topic prefix must not be blank");
@@ -25,6 +30,7 @@ public final class Topics {
     return new Topics(prefix);
   }
 
+  /** The prefix every topic name starts with. */
   public String prefix() {
     return prefix;
   }

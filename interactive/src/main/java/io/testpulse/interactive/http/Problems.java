@@ -9,11 +9,13 @@ import java.util.Map;
 /** RFC 9457 problem details: every error testpulse answers is {@code application/problem+json}. */
 public final class Problems {
 
+  /** The media type of every error answer. */
   public static final String CONTENT_TYPE = "application/problem+json";
 
   private Problems() {
   }
 
+  /** Answers {@code status} with a problem body; {@code detail} must be safe to show to the caller. */
   public static void write(Context ctx, int status, String title, String detail) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", "about:blank");
@@ -26,14 +28,17 @@ public final class Problems {
     ctx.status(status).contentType(CONTENT_TYPE).result(JsonSerde.of(Map.class).encode(body));
   }
 
+  /** 400: a parameter is invalid. */
   public static void badRequest(Context ctx, String detail) {
     write(ctx, 400, "Bad Request", detail);
   }
 
+  /** 404: no such resource (or another tenant's). */
   public static void notFound(Context ctx, String detail) {
     write(ctx, 404, "Not Found", detail);
   }
 
+  /** 503 with {@code Retry-After}: ask again later. */
   public static void unavailable(Context ctx, String detail, Duration retryAfter) {
     ctx.header("Retry-After", Long.toString(Math.max(1, retryAfter == null ? 1 : retryAfter.toSeconds())));
     write(ctx, 503, "Service Unavailable", detail);

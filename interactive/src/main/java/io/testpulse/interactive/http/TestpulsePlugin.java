@@ -38,6 +38,10 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     public String pathPrefix = "";
   }
 
+  /**
+   * The plugin, configured by {@code userConfig}; {@code queries} and {@code authenticator} are
+   * checked when the Javalin app starts.
+   */
   public TestpulsePlugin(Consumer<Config> userConfig) {
     super(userConfig, new Config());
   }
