@@ -330,16 +330,23 @@ public final class TestpulseDriver implements AutoCloseable {
     return Optional.ofNullable(store(Stores.TEST_STATE).get(test.key())).map(TestStats::from);
   }
 
-  /** The keys ({@code tenant/test_id}) of every test with state, sorted. */
+  /** The keys ({@code tenant/test_id}) of every test with state, sorted; the clock's test is left out. */
   public List<String> testKeys() {
     Set<String> keys = new TreeSet<>(storeContents(Stores.TEST_STATE).keySet());
+    keys.removeIf(TestpulseDriver::isClockKey);
     return List.copyOf(keys);
   }
 
-  /** Every test's current state, ordered by key. */
+  /** Every test's current state, ordered by key; the clock's test is left out. */
   public List<TestStats> allStats() {
-    return storeContents(Stores.TEST_STATE).values().stream().map(TestStats::from)
+    return storeContents(Stores.TEST_STATE).entrySet().stream()
+        .filter(e -> !isClockKey(e.getKey()))
+        .map(e -> TestStats.from(e.getValue()))
         .sorted(Comparator.comparing(TestStats::key)).toList();
+  }
+
+  private static boolean isClockKey(String key) {
+    return key.startsWith(CLOCK_TENANT + "/");
   }
 
   TestState rawState(TestRef test) {
@@ -372,7 +379,8 @@ public final class TestpulseDriver implements AutoCloseable {
   /**
    * Moves the clock forward and makes stream time follow. Kafka Streams moves stream time only
    * when a record arrives, so this sends one passing execution of a test of the reserved tenant
-   * {@value #CLOCK_TENANT} at the new time; that tenant's state is the testkit's, not yours.
+   * {@value #CLOCK_TENANT} at the new time; that tenant's state is the testkit's, not yours, and
+   * {@link #testKeys()}, {@link #allStats()} and {@code hasTests(n)} leave it out.
    */
   public void advanceStreamTime(Duration duration) {
     advanceTime(duration);

@@ -231,8 +231,10 @@ class TestpulseDriverTest {
     driver.advanceStreamTime(Duration.ofDays(8));
 
     assertThat(driver.now()).isEqualTo(TestpulseDriver.DEFAULT_START.plus(Duration.ofDays(8)));
-    assertThat(driver.testKeys()).hasSize(2).anyMatch(k -> k.startsWith(TestpulseDriver.CLOCK_TENANT + "/"));
-    assertThat(driver).test(adds.ref()).hasExecutions(1);
+    assertThat(driver.storeContents(Stores.TEST_STATE).keySet())
+        .hasSize(2).anyMatch(k -> k.startsWith(TestpulseDriver.CLOCK_TENANT + "/"));
+    assertThat(driver.testKeys()).containsExactly(adds.ref().key());
+    assertThat(driver).hasTests(1).test(adds.ref()).hasExecutions(1);
   }
 
   @Test
