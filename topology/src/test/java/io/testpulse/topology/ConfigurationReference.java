@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.ConfigKey;
 
@@ -16,6 +17,9 @@ import org.apache.kafka.common.config.ConfigDef.ConfigKey;
  * parallel land in a stable place.
  */
 final class ConfigurationReference {
+
+  /** {@code Object.toString()}: {@code ClassName@hexHash}, or a lambda's synthetic class name. */
+  private static final Pattern IDENTITY = Pattern.compile("[\\w.$/]+(\\$\\$Lambda[\\w$/]*)?@[0-9a-f]+");
 
   static final String REGENERATE = "./mvnw -q -B test -pl topology -am -Dtest=ConfigurationReferenceTest "
       + "-Dsurefire.failIfNoSpecifiedTests=false -Dtestpulse.docs.write=true";
@@ -85,8 +89,14 @@ final class ConfigurationReference {
     return text == null ? "null" : text.isEmpty() ? "(empty)" : "`" + text + "`";
   }
 
-  private static String validValues(ConfigKey k) {
-    return k.validator == null ? "any" : cell(k.validator.toString());
+  static String validValues(ConfigKey k) {
+    if (k.validator == null) {
+      return "any";
+    }
+    String text = k.validator.toString();
+    // A lambda or class without toString() prints its identity, which changes between runs:
+    // give such validators a description (ConfigDef.LambdaValidator.with(check, description)).
+    return IDENTITY.matcher(text).matches() ? "see the description" : cell(text);
   }
 
   private static String cell(String text) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.kafka.common.config.ConfigDef;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,5 +44,15 @@ class ConfigurationReferenceTest {
     }
     assertThat(generated).contains("`processing.guarantee` | `exactly_once_v2`")
         .contains("`<prefix>.dead-letters.v1`");
+  }
+
+  @Test
+  void shouldDescribeAValidatorWithoutToStringStablyWhenRendering() {
+    ConfigDef def = new ConfigDef()
+        .define("lambda", ConfigDef.Type.STRING, "", (name, value) -> { }, ConfigDef.Importance.LOW, "doc")
+        .define("range", ConfigDef.Type.INT, 1, ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW, "doc");
+
+    assertThat(ConfigurationReference.validValues(def.configKeys().get("lambda"))).isEqualTo("see the description");
+    assertThat(ConfigurationReference.validValues(def.configKeys().get("range"))).isEqualTo("[1,...]");
   }
 }
