@@ -1,5 +1,6 @@
 package io.testpulse.testkit;
 
+import io.testpulse.topology.DurationSummary;
 import io.testpulse.topology.TestStats;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,16 @@ public final class DriverAssert extends AbstractAssert<DriverAssert, TestpulseDr
           actual.testKeys());
     }
     return new TestStatsAssert(stats.get()).as("test %s", test);
+  }
+
+  /** The durations of one test over every bucket, to assert on; fails if it has none. */
+  public DurationsAssert durationsOf(TestRef test) {
+    isNotNull();
+    Optional<DurationSummary> durations = actual.durations(test);
+    if (durations.isEmpty()) {
+      failWithMessage("Expected durations for test %s, but the topology has none", test);
+    }
+    return new DurationsAssert(durations.get()).as("durations of %s", test);
   }
 
   /** Fails if the topology has state for {@code test}. */

@@ -1,8 +1,14 @@
 package io.testpulse.testkit;
 
+import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
 import io.testpulse.avro.Result;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.avro.TestState;
+import io.testpulse.serdes.DurationSketches;
+import io.testpulse.topology.BucketKey;
+import io.testpulse.topology.DurationRange;
+import io.testpulse.topology.DurationScopes;
+import io.testpulse.topology.DurationSummary;
 import io.testpulse.topology.QuarantineCommand;
 import io.testpulse.topology.StoreHandle;
 import io.testpulse.topology.Stores;
@@ -328,6 +334,39 @@ public final class TestpulseDriver implements AutoCloseable {
   /** The current state of a test, as the HTTP API answers it; empty if the topology has none. */
   public Optional<TestStats> stats(TestRef test) {
     return Optional.ofNullable(store(Stores.TEST_STATE).get(test.key())).map(TestStats::from);
+  }
+
+  /**
+   * The durations of one test's executions whose event time falls in the buckets overlapping
+   * {@code [from, to)}: count, min, max, mean exact; percentiles within 1% (DDSketch). Empty if none.
+   */
+  public Optional<DurationSummary> durations(TestRef test, Instant from, Instant to) {
+    return mergedDurations(Stores.DURATION_TEST_BUCKETS, test.key(), from, to);
+  }
+
+  /** The durations of one test over every bucket the store holds. */
+  public Optional<DurationSummary> durations(TestRef test) {
+    return durations(test, Instant.EPOCH, now.plus(Duration.ofDays(36_500)));
+  }
+
+  /** The durations of a whole suite of {@code tenant} in the buckets overlapping {@code [from, to)}. */
+  public Optional<DurationSummary> suiteDurations(String tenant, String suite, Instant from, Instant to) {
+    return mergedDurations(Stores.DURATION_ROLLUP_BUCKETS, DurationScopes.suiteScope(tenant, suite), from, to);
+  }
+
+  private Optional<DurationSummary> mergedDurations(
+      StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> handle, String scope, Instant from, Instant to) {
+    DurationRange range = DurationRange.covering(config.durationOptions(), from, to);
+    List<DDSketchWithExactSummaryStatistics> sketches = new ArrayList<>();
+    try (KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics> it =
+        store(handle).range(range.lower(scope), range.upper(scope))) {
+      it.forEachRemaining(kv -> {
+        if (range.contains(kv.key) && kv.key.group().isEmpty() && kv.value != null) {
+          sketches.add(kv.value);
+        }
+      });
+    }
+    return Optional.ofNullable(DurationSummary.of(DurationSketches.merged(sketches)));
   }
 
   /** The keys ({@code tenant/test_id}) of every test with state, sorted; the clock's test is left out. */
