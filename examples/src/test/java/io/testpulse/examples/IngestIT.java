@@ -385,6 +385,50 @@ class IngestIT {
     assertThat(get("/api/v1/tests/" + "0".repeat(32), READ_TOKEN).statusCode()).isEqualTo(404);
   }
 
+  // ---- the command-line uploader ----
+
+  @Test
+  void shouldUploadASurefireFolderAndJsonFilesInChunksWhenTheUploaderRuns(@TempDir Path reports) throws Exception {
+    Files.writeString(reports.resolve("TEST-com.acme.shop.CartTest.xml"), fixture("surefire-reruns.xml"));
+    Files.writeString(reports.resolve("TEST-pytest.xml"), fixture("pytest-result-passed.xml"));
+    Files.writeString(reports.resolve("ignored.txt"), "not a report");
+    Path json = reports.resolve("results.json");
+    Files.writeString(json, fixture("custom-test-result.json"));
+    String key = "cli-" + UUID.randomUUID();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int exit = UploadCommand.run(List.of("--run-key", key, "--max-results", "4", "--tag", "os=linux",
+        reports.toString(), json.toString()), Map.of("TESTPULSE_URL", baseUrl(), "TESTPULSE_INGEST_TOKEN", INGEST_TOKEN,
+        "BUILDKITE_BUILD_ID", "ignored-by-flag", "BUILDKITE_BRANCH", "main"),
+        new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("11 result(s) queued, 0 rejected, in 3 request(s)");
+    List<TestExecution> landed = landed(e -> e.getRun().getKey().equals(key), 11);
+    assertThat(landed).allSatisfy(e -> {
+      assertThat(e.getTags()).containsEntry("os", "linux");
+      assertThat(e.getRun().getCi()).isEqualTo("buildkite");
+      assertThat(e.getRun().getBranch()).isEqualTo("main");
+    });
+    assertThat(landed).extracting(TestExecution::getName).contains("checksOut", "test_happy", "happy");
+  }
+
+  @Test
+  void shouldExitNonZeroWhenTheServerRejectsAResult(@TempDir Path dir) throws Exception {
+    Path xml = dir.resolve("no-time.xml");
+    Files.writeString(xml, "<testsuite><testcase classname='C' name='timed' time='0.1'/>"
+        + "<testcase classname='C' name='untimed'/></testsuite>");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int exit = UploadCommand.run(List.of("--url", baseUrl(), "--token", INGEST_TOKEN, xml.toString()), Map.of(),
+        new java.io.PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("result 1 of request 1 rejected").contains("duration");
+  }
+
   // ---- Kafka cannot take the records: 503, never 202 ----
 
   @Test
