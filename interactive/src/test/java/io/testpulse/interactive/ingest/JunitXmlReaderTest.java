@@ -86,6 +86,42 @@ class JunitXmlReaderTest {
         .isInstanceOf(MalformedUploadException.class).hasMessageContaining("invalid XML");
   }
 
+  /** As the JSON reader: a generated 25 MB report, each testcase handed over before the parser reads far past it. */
+  @Test
+  void shouldHandTestcasesOverOneByOneWhenTheReportIs25Megabytes() throws Exception {
+    String text = "y".repeat(5_000);
+    long[] served = {0};
+    long[] ends = new long[5000];
+    java.io.InputStream report = new java.io.SequenceInputStream(java.util.Collections.enumeration(
+        java.util.stream.IntStream.rangeClosed(-1, 5000).mapToObj(i -> {
+          String chunk = i < 0 ? "<testsuites><testsuite name='big'>" : i == 5000 ? "</testsuite></testsuites>"
+              : "<testcase classname='Big' name='t" + i + "' time='0.5'><failure>" + text + "</failure></testcase>";
+          byte[] bytes = chunk.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          return (java.io.InputStream) new java.io.ByteArrayInputStream(bytes) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+              int n = super.read(b, off, len);
+              if (n > 0) {
+                served[0] += n;
+              }
+              return n;
+            }
+          };
+        }).toList()));
+    // lazily built above: only the byte arrays exist up front, ends are computed from their sizes
+    long total = "<testsuites><testsuite name='big'>".length();
+    for (int i = 0; i < 5000; i++) {
+      total += ("<testcase classname='Big' name='t" + i + "' time='0.5'><failure>" + text + "</failure></testcase>").length();
+      ends[i] = total;
+    }
+    long[] maxLead = {0};
+    int count = JunitXmlReader.read(report, r -> maxLead[0] = Math.max(maxLead[0], served[0] - ends[r.index()]));
+
+    assertThat(count).isEqualTo(5000);
+    assertThat(served[0]).isGreaterThan(25_000_000L);
+    assertThat(maxLead[0]).isLessThan(64 * 1024);
+  }
+
   @Test
   void shouldLeaveDurationEmptyWhenATestcaseHasNoTime() throws Exception {
     List<UploadRecord> seen = new ArrayList<>();
