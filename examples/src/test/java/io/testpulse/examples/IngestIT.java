@@ -326,6 +326,29 @@ class IngestIT {
   }
 
   @Test
+  void shouldAnswerContentTooLargeWhenAnOversizedBodyIsStreamedWithoutALength() throws Exception {
+    byte[] chunk = new byte[1024 * 1024];
+    Arrays.fill(chunk, (byte) ' ');
+    HttpRequest json = HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/uploads")).timeout(Duration.ofSeconds(90))
+        .header("Authorization", "Bearer " + INGEST_TOKEN).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.SequenceInputStream(
+            java.util.Collections.enumeration(java.util.Collections.nCopies(40, chunk).stream()
+                .map(java.io.ByteArrayInputStream::new).toList())))).build();
+    String boundary = "----testpulse-chunked";
+    byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"data\"; filename=\"big.json\"\r\n\r\n[")
+        .getBytes(StandardCharsets.UTF_8);
+    HttpRequest multipart = HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/uploads")).timeout(Duration.ofSeconds(90))
+        .header("Authorization", "Bearer " + INGEST_TOKEN).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.SequenceInputStream(
+            java.util.Collections.enumeration(java.util.stream.Stream.concat(java.util.stream.Stream.of(head),
+                java.util.Collections.nCopies(40, chunk).stream()).map(java.io.ByteArrayInputStream::new).toList()))))
+        .build();
+
+    assertProblem(HTTP.send(json, HttpResponse.BodyHandlers.ofString()), 413, "testpulse.ingest.max.body.bytes");
+    assertProblem(HTTP.send(multipart, HttpResponse.BodyHandlers.ofString()), 413, "testpulse.ingest.max.body.bytes");
+  }
+
+  @Test
   void shouldAnswerBadRequestWhenTheFormatIsUnknown() throws Exception {
     HttpResponse<String> response = postJson("/v1/uploads",
         "{\"format\":\"tap\",\"run_env\":{\"key\":\"k\"},\"data\":[]}", INGEST_TOKEN);

@@ -105,11 +105,11 @@ final class IngestController {
             fields.put(part.getName(), readField(part));
           }
         }
-      } catch (IllegalStateException e) {
-        // Jetty's multipart parser signals its size limits this way
-        throw new UploadTooLargeException("the multipart upload exceeds the body limit of " + limit
-            + " bytes (testpulse.ingest.max.body.bytes)");
-      } catch (ServletException e) {
+      } catch (ServletException | RuntimeException e) {
+        if (exceedsLimit(e)) {
+          throw new UploadTooLargeException("the multipart upload exceeds the body limit of " + limit
+              + " bytes (testpulse.ingest.max.body.bytes)");
+        }
         throw new MalformedUploadException("invalid multipart/form-data body: " + e.getMessage(), e);
       }
       if (data == null) {
@@ -129,6 +129,20 @@ final class IngestController {
     } finally {
       deleteQuietly(partsDir);
     }
+  }
+
+  /**
+   * Jetty's multipart parser reports its size limits ("max file size exceeded", "max length
+   * exceeded") as the cause of a generic bad-message error; those are 413, anything else 400.
+   */
+  private static boolean exceedsLimit(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && message.matches("(?s).*max (file size|length|memory file size) exceeded.*")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isGzipPart(Part part) {
