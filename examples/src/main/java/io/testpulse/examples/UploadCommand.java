@@ -95,54 +95,10 @@ public final class UploadCommand {
   /** Runs the command; returns the exit code. */
   public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
     try {
-      Map<String, String> runEnv = CiEnvironment.detect(env);
-      Map<String, String> tags = new LinkedHashMap<>();
-      String url = env.get("TESTPULSE_URL");
-      String token = env.get("TESTPULSE_INGEST_TOKEN");
-      int maxResults = 5000;
-      long maxBytes = 30L * 1024 * 1024;
-      List<Path> paths = new ArrayList<>();
-      for (int i = 0; i < args.size(); i++) {
-        String arg = args.get(i);
-        switch (arg) {
-          case "--url" -> url = value(args, ++i, arg);
-          case "--token" -> token = value(args, ++i, arg);
-          case "--run-key" -> runEnv.put("key", value(args, ++i, arg));
-          case "--ci" -> runEnv.put("CI", value(args, ++i, arg));
-          case "--branch" -> runEnv.put("branch", value(args, ++i, arg));
-          case "--commit" -> runEnv.put("commit_sha", value(args, ++i, arg));
-          case "--number" -> runEnv.put("number", value(args, ++i, arg));
-          case "--job-id" -> runEnv.put("job_id", value(args, ++i, arg));
-          case "--message" -> runEnv.put("message", value(args, ++i, arg));
-          case "--build-url" -> runEnv.put("url", value(args, ++i, arg));
-          case "--tag" -> {
-            String tag = value(args, ++i, arg);
-            int eq = tag.indexOf('=');
-            if (eq <= 0) {
-              throw new IllegalArgumentException("--tag needs KEY=VALUE");
-            }
-            tags.put(tag.substring(0, eq), tag.substring(eq + 1));
-          }
-          case "--max-results" -> maxResults = Integer.parseInt(value(args, ++i, arg));
-          case "--max-bytes" -> maxBytes = Long.parseLong(value(args, ++i, arg));
-          default -> {
-            if (arg.startsWith("--")) {
-              throw new IllegalArgumentException("unknown option " + arg);
-            }
-            paths.add(Path.of(arg));
-          }
-        }
-      }
-      if (url == null || url.isBlank() || token == null || token.isBlank()) {
-        throw new IllegalArgumentException("needs --url and --token (or TESTPULSE_URL and TESTPULSE_INGEST_TOKEN)");
-      }
-      if (paths.isEmpty()) {
-        throw new IllegalArgumentException("no PATHS to upload");
-      }
-      runEnv.putIfAbsent("key", UUID.randomUUID().toString());
-      UploadCommand command = new UploadCommand(url.replaceAll("/+$", ""), token, runEnv, tags, maxResults, maxBytes,
-          out, err);
-      return command.upload(files(paths));
+      Options options = Options.parse(args, env);
+      UploadCommand command = new UploadCommand(options.url(), options.token(), options.runEnv(), options.tags(),
+          options.maxResults(), options.maxBytes(), out, err);
+      return command.upload(files(options.paths()));
     } catch (IllegalArgumentException e) {
       err.println("upload: " + e.getMessage());
       usage(err);
@@ -156,6 +112,60 @@ public final class UploadCommand {
       return 1;
     }
   }
+
+  /** The command line, with defaults from the environment. */
+  record Options(String url, String token, Map<String, String> runEnv, Map<String, String> tags, int maxResults,
+                 long maxBytes, List<Path> paths) {
+
+    static Options parse(List<String> args, Map<String, String> env) {
+      Map<String, String> runEnv = CiEnvironment.detect(env);
+      Map<String, String> tags = new LinkedHashMap<>();
+      String url = env.get("TESTPULSE_URL");
+      String token = env.get("TESTPULSE_INGEST_TOKEN");
+      int maxResults = 5000;
+      long maxBytes = 30L * 1024 * 1024;
+      List<Path> paths = new ArrayList<>();
+      for (int i = 0; i < args.size(); i++) {
+        String arg = args.get(i);
+        String runField = RUN_FLAGS.get(arg);
+        if (runField != null) {
+          runEnv.put(runField, value(args, ++i, arg));
+        } else if (arg.equals("--url")) {
+          url = value(args, ++i, arg);
+        } else if (arg.equals("--token")) {
+          token = value(args, ++i, arg);
+        } else if (arg.equals("--tag")) {
+          String tag = value(args, ++i, arg);
+          int eq = tag.indexOf('=');
+          if (eq <= 0) {
+            throw new IllegalArgumentException("--tag needs KEY=VALUE");
+          }
+          tags.put(tag.substring(0, eq), tag.substring(eq + 1));
+        } else if (arg.equals("--max-results")) {
+          maxResults = Integer.parseInt(value(args, ++i, arg));
+        } else if (arg.equals("--max-bytes")) {
+          maxBytes = Long.parseLong(value(args, ++i, arg));
+        } else if (arg.startsWith("--")) {
+          throw new IllegalArgumentException("unknown option " + arg);
+        } else {
+          paths.add(Path.of(arg));
+        }
+      }
+      if (url == null || url.isBlank() || token == null || token.isBlank()) {
+        throw new IllegalArgumentException("needs --url and --token (or TESTPULSE_URL and TESTPULSE_INGEST_TOKEN)");
+      }
+      if (paths.isEmpty()) {
+        throw new IllegalArgumentException("no PATHS to upload");
+      }
+      runEnv.putIfAbsent("key", UUID.randomUUID().toString());
+      return new Options(url.replaceAll("/+$", ""), token, runEnv, tags, maxResults, maxBytes, paths);
+    }
+  }
+
+  /** Flags that set a run_env field. */
+  private static final Map<String, String> RUN_FLAGS = Map.of("--run-key", "key", "--ci", "CI", "--branch", "branch",
+      "--commit", "commit_sha", "--number", "number", "--job-id", "job_id", "--message", "message",
+      "--build-url", "url");
 
   private static String value(List<String> args, int i, String name) {
     if (i >= args.size()) {

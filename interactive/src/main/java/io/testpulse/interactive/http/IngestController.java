@@ -66,17 +66,11 @@ final class IngestController {
       if (contentType.equals("multipart/form-data")) {
         multipart(ctx, principal, receivedAt, limit);
       } else if (contentType.equals("application/json") || contentType.endsWith("+json")) {
-        try (UploadSpool spool = UploadSpool.of(ctx.bodyInputStream(), gzip, limit)) {
-          answer(ctx, ingest.ingest(new IngestService.Upload(principal.tenant(), principal.suite(), queryFields(ctx),
-              spool, receivedAt)));
-        }
+        body(ctx, principal, singleValues(ctx.queryParamMap()), gzip, limit, receivedAt);
       } else if (contentType.equals("application/xml") || contentType.equals("text/xml")) {
         Map<String, String> fields = new LinkedHashMap<>(singleValues(ctx.queryParamMap()));
         fields.putIfAbsent("format", "junit");
-        try (UploadSpool spool = UploadSpool.of(ctx.bodyInputStream(), gzip, limit)) {
-          answer(ctx, ingest.ingest(new IngestService.Upload(principal.tenant(), principal.suite(),
-              Envelope.fromFields(fields), spool, receivedAt)));
-        }
+        body(ctx, principal, fields, gzip, limit, receivedAt);
       } else {
         Problems.write(ctx, 415, "Unsupported Media Type", "Content-Type '" + ctx.contentType()
             + "' is not accepted: use application/json, multipart/form-data or application/xml");
@@ -85,6 +79,15 @@ final class IngestController {
       Problems.write(ctx, 413, "Content Too Large", e.getMessage());
     } catch (MalformedUploadException e) {
       Problems.badRequest(ctx, e.getMessage());
+    }
+  }
+
+  /** A raw JSON or XML body, its envelope fields from the query string. */
+  private void body(Context ctx, Principal principal, Map<String, String> fields, boolean gzip, long limit,
+      Instant receivedAt) throws IOException, UploadTooLargeException, MalformedUploadException {
+    try (UploadSpool spool = UploadSpool.of(ctx.bodyInputStream(), gzip, limit)) {
+      answer(ctx, ingest.ingest(new IngestService.Upload(principal.tenant(), principal.suite(),
+          Envelope.fromFields(fields), spool, receivedAt)));
     }
   }
 
@@ -157,10 +160,6 @@ final class IngestController {
       byte[] bytes = in.readNBytes(MAX_FIELD_BYTES);
       return new String(bytes, StandardCharsets.UTF_8).trim();
     }
-  }
-
-  private static Envelope queryFields(Context ctx) {
-    return Envelope.fromFields(singleValues(ctx.queryParamMap()));
   }
 
   private static Map<String, String> singleValues(Map<String, java.util.List<String>> params) {
