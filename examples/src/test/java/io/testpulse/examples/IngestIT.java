@@ -234,6 +234,10 @@ class IngestIT {
 
     assertThat(stats.path("passed").asLong()).as("the re-sent upload counted once").isEqualTo(1);
     assertThat(stats.path("executions").asLong()).isEqualTo(2);
+    double dropped = app.streams().metrics().entrySet().stream()
+        .filter(m -> m.getKey().name().equals("dropped-duplicates-total"))
+        .mapToDouble(m -> ((Number) m.getValue().metricValue()).doubleValue()).sum();
+    assertThat(dropped).as("duplicates counted in the Kafka Streams metric").isGreaterThanOrEqualTo(1.0);
   }
 
   @Test
