@@ -98,6 +98,7 @@ public final class TestpulseConfig extends AbstractConfig {
       + "every execution (false: about 3x slower; for comparison only).";
 
   public static final String DEDUP_HORIZON_MS_CONFIG = "testpulse.dedup.horizon.ms";
+  public static final Duration DEFAULT_DEDUP_HORIZON = Duration.ofDays(7);
   private static final String DEDUP_HORIZON_MS_DOC = "De-duplication horizon: an execution_id seen again within "
       + "this much event time is dropped (and counted); the same horizon bounds the per-test, per-run-key "
       + "attempt counters. Both are window stores with this retention, so state stays bounded.";
@@ -148,7 +149,7 @@ public final class TestpulseConfig extends AbstractConfig {
       .define(DURATIONS_SLOW_MIN_SAMPLES_CONFIG, Type.INT, 10, Range.atLeast(1), Importance.LOW,
           DURATIONS_SLOW_MIN_SAMPLES_DOC)
       .define(DURATIONS_SKETCH_CACHE_CONFIG, Type.BOOLEAN, true, Importance.LOW, DURATIONS_SKETCH_CACHE_DOC)
-      .define(DEDUP_HORIZON_MS_CONFIG, Type.LONG, Duration.ofDays(7).toMillis(), Range.atLeast(60_000L),
+      .define(DEDUP_HORIZON_MS_CONFIG, Type.LONG, DEFAULT_DEDUP_HORIZON.toMillis(), Range.atLeast(60_000L),
           Importance.MEDIUM, DEDUP_HORIZON_MS_DOC)
       .define(INGEST_MAX_BODY_BYTES_CONFIG, Type.LONG, 32L * 1024 * 1024, Range.atLeast(1024L), Importance.MEDIUM,
           INGEST_MAX_BODY_BYTES_DOC)

@@ -42,7 +42,7 @@ public final class TestpulseTopology {
   }
 
   public static TestpulseTopology withTopics(Topics topics) {
-    return new TestpulseTopology(topics, DurationOptions.defaults(), new TestpulseConfig(java.util.Map.of()).dedupHorizon());
+    return new TestpulseTopology(topics, DurationOptions.defaults(), TestpulseConfig.DEFAULT_DEDUP_HORIZON);
   }
 
   /** The same topology with other durations settings. */
