@@ -64,6 +64,7 @@ class IngestIT {
   private static EmbeddedKafka kafka;
   private static TestpulseApp app;
   private static Topics topics;
+  private static TestpulseConfig appConfig;
 
   @BeforeAll
   static void start() throws Exception {
@@ -82,6 +83,7 @@ class IngestIT {
         TokenAuthenticator.configEntry("acme", Role.READ, READ_TOKEN),
         TokenAuthenticator.configEntry("acme", Role.ADMIN, ADMIN_TOKEN)));
     TestpulseConfig config = new TestpulseConfig(props);
+    appConfig = config;
     topics = config.topics();
     app = TestpulseApp.start(config);
   }
@@ -454,6 +456,42 @@ class IngestIT {
 
     assertThat(exit).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("result 1 of request 1 rejected").contains("duration");
+  }
+
+  @Test
+  void shouldGuardUploadsUnderThePluginsPathPrefixWhenMountedInAnotherApp() throws Exception {
+    try (IngestService ingest = IngestService.create(appConfig)) {
+      Javalin http = Javalin.create(j -> {
+        j.startup.showJavalinBanner = false;
+        j.registerPlugin(new TestpulsePlugin(tp -> {
+          tp.queries = new TestpulseQueries(app.streams(), HostInfo.unavailable());
+          tp.authenticator = TokenAuthenticator.fromConfig(appConfig.getList(TestpulseConfig.AUTH_TOKENS_CONFIG));
+          tp.ingest = ingest;
+          tp.pathPrefix = "/tp";
+        }));
+      }).start("127.0.0.1", 0);
+      try {
+        String base = "http://127.0.0.1:" + http.port();
+        String body = envelope("prefixed-" + UUID.randomUUID(), "{\"name\":\"a\",\"history\":{\"duration\":1}}");
+        java.util.function.BiFunction<String, String, Integer> status = (path, token) -> {
+          try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+
+        assertThat(status.apply("/tp/v1/uploads", READ_TOKEN)).isEqualTo(403);
+        assertThat(status.apply("/tp/api/v1/uploads", READ_TOKEN)).isEqualTo(403);
+        assertThat(status.apply("/tp/v1/uploads", INGEST_TOKEN)).isEqualTo(202);
+        assertThat(status.apply("/tp/api/v1/uploads", INGEST_TOKEN)).isEqualTo(202);
+        assertThat(status.apply("/v1/uploads", INGEST_TOKEN)).isEqualTo(404);
+      } finally {
+        http.stop();
+      }
+    }
   }
 
   // ---- Kafka cannot take the records: 503, never 202 ----
