@@ -50,6 +50,7 @@ final class IngestController {
     long limit = ingest.settings().maxBodyBytes();
     long declaredLength = ctx.req().getContentLengthLong();
     if (declaredLength > limit) {
+      drain(ctx, limit);
       Problems.write(ctx, 413, "Content Too Large", "the body of " + declaredLength + " bytes exceeds the limit of "
           + limit + " bytes (testpulse.ingest.max.body.bytes)");
       return;
@@ -76,6 +77,7 @@ final class IngestController {
             + "' is not accepted: use application/json, multipart/form-data or application/xml");
       }
     } catch (UploadTooLargeException e) {
+      drain(ctx, limit);
       Problems.write(ctx, 413, "Content Too Large", e.getMessage());
     } catch (MalformedUploadException e) {
       Problems.badRequest(ctx, e.getMessage());
@@ -131,6 +133,26 @@ final class IngestController {
       throw new MalformedUploadException("invalid multipart/form-data body: " + e.getMessage(), e);
     } finally {
       deleteQuietly(partsDir);
+    }
+  }
+
+  /**
+   * Reads and discards what the client is still sending (up to four times the limit) before a 413:
+   * answering and closing while the client writes makes it see a connection reset instead of the
+   * answer. Past the cap the connection is closed anyway.
+   */
+  private static void drain(Context ctx, long limit) {
+    long cap = 4 * limit;
+    long read = 0;
+    byte[] buffer = new byte[64 * 1024];
+    try {
+      InputStream in = ctx.req().getInputStream();
+      int n;
+      while (read < cap && (n = in.read(buffer)) > 0) {
+        read += n;
+      }
+    } catch (IOException | IllegalStateException e) {
+      // the body cannot be read further (already failed or consumed): the 413 is still written
     }
   }
 
