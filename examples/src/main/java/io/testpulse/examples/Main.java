@@ -39,6 +39,7 @@ public final class Main {
     switch (args[0]) {
       case "demo" -> demo(rest);
       case "run" -> run(rest);
+      case "upload" -> System.exit(UploadCommand.run(rest, System.getenv(), System.out, System.err));
       case "help", "--help", "-h" -> usage(System.out);
       default -> {
         System.err.println("unknown command: " + args[0]);
@@ -53,6 +54,8 @@ public final class Main {
         usage: testpulse <command> [options]
           demo [--port 7070]     embedded Kafka broker + topology + HTTP API + generated sample data
           run --config FILE      the same app against an existing Kafka cluster (bootstrap.servers in FILE)
+          upload [--url URL] [--token TOKEN] PATHS...
+                                 upload JUnit XML files, Surefire report folders or Buildkite-format JSON
         """);
   }
 
@@ -132,6 +135,19 @@ public final class Main {
         broken.testId());
     out.printf("  curl -s -H 'Authorization: Bearer %s' %s/api/v1/tests/%s    # a healthy test%n", readToken, url,
         healthy.testId());
+    out.println();
+    out.println("Upload test results (Buildkite-compatible upload API):");
+    out.printf("  Upload URL:   %s/v1/uploads%n", url);
+    out.printf("  Ingest token: %s%n", ingestToken);
+    out.printf("  Collectors:   BUILDKITE_ANALYTICS_TOKEN=%s plus, by collector,%n", ingestToken);
+    out.printf("                BUILDKITE_ANALYTICS_ENDPOINT=%s/v1/uploads (Ruby),%n", url);
+    out.printf("                BUILDKITE_ANALYTICS_BASE_URL=%s/v1/uploads (JavaScript),%n", url);
+    out.printf("                BUILDKITE_ANALYTICS_API_URL=%s/v1 (Python)%n", url);
+    out.printf("  curl -s -X POST -H 'Authorization: Token token=\"%s\"' -H 'Content-Type: application/json' "
+        + "%s/v1/uploads -d '{\"format\":\"json\",\"run_env\":{\"CI\":\"local\",\"key\":\"try-1\"},"
+        + "\"data\":[{\"scope\":\"Demo\",\"name\":\"uploads\",\"result\":\"passed\","
+        + "\"history\":{\"duration\":0.25}}]}'%n", ingestToken, url);
+    out.printf("  bin/testpulse upload --url %s --token %s target/surefire-reports%n", url, ingestToken);
     out.println();
     out.println("For scripts:");
     out.println("TESTPULSE_URL=" + url);

@@ -3,6 +3,7 @@ package io.testpulse.examples;
 import io.javalin.Javalin;
 import io.testpulse.interactive.DurationQueries;
 import io.testpulse.interactive.TestpulseQueries;
+import io.testpulse.interactive.ingest.IngestService;
 import io.testpulse.interactive.http.TestpulsePlugin;
 import io.testpulse.interactive.http.TokenAuthenticator;
 import io.testpulse.topology.TestpulseConfig;
@@ -29,11 +30,13 @@ public final class TestpulseApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final Javalin http;
   private final DurationQueries durationQueries;
+  private final IngestService ingest;
 
-  private TestpulseApp(KafkaStreams streams, Javalin http, DurationQueries durationQueries) {
+  private TestpulseApp(KafkaStreams streams, Javalin http, DurationQueries durationQueries, IngestService ingest) {
     this.streams = streams;
     this.http = http;
     this.durationQueries = durationQueries;
+    this.ingest = ingest;
   }
 
   /**
@@ -61,11 +64,13 @@ public final class TestpulseApp implements AutoCloseable {
     KafkaStreams streams = new KafkaStreams(TestpulseTopology.create(config).build(), streamsProps);
     TestpulseQueries queries = new TestpulseQueries(streams, self);
     TokenAuthenticator authenticator = TokenAuthenticator.fromConfig(config.getList(TestpulseConfig.AUTH_TOKENS_CONFIG));
+    IngestService ingest = IngestService.create(config);
     Javalin http = Javalin.create(javalin -> {
       javalin.startup.showJavalinBanner = false;
       javalin.registerPlugin(new TestpulsePlugin(tp -> {
         tp.queries = queries;
         tp.authenticator = authenticator;
+        tp.ingest = ingest;
       }));
     });
     try {
@@ -73,12 +78,13 @@ public final class TestpulseApp implements AutoCloseable {
       streams.start();
     } catch (RuntimeException e) {
       http.stop();
+      ingest.close();
       streams.close(Duration.ofSeconds(10));
       throw e;
     }
     LOG.info("testpulse started: HTTP on {}:{}, application.id {}", host, port,
         streamsProps.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
-    return new TestpulseApp(streams, http, new DurationQueries(streams, self, config.durationOptions()));
+    return new TestpulseApp(streams, http, new DurationQueries(streams, self, config.durationOptions()), ingest);
   }
 
   public int httpPort() {
@@ -103,6 +109,7 @@ public final class TestpulseApp implements AutoCloseable {
   @Override
   public void close() {
     http.stop();
+    ingest.close();
     if (!streams.close(Duration.ofSeconds(30))) {
       LOG.warn("Kafka Streams did not shut down within 30 s");
     }

@@ -39,6 +39,12 @@ public final class Stores {
   public static final StoreHandle<String, Long> DURATION_SLOW_TESTS =
       StoreHandle.keyValue("duration-slow-tests", Serdes.String(), Serdes.Long());
 
+  /** Execution ids seen within the de-dup horizon, keyed by {@code tenant/test_id/execution_id}: a window store. */
+  public static final String DEDUP_SEEN = "dedup-seen";
+
+  /** Executions counted per test and run key within the de-dup horizon (attempt numbering): a window store. */
+  public static final String RUN_ATTEMPTS = "run-attempts";
+
   private Stores() {
   }
 }

@@ -97,6 +97,28 @@ public final class TestpulseConfig extends AbstractConfig {
       + "and write them to the store when Kafka Streams commits (true), or decode and re-encode the sketch on "
       + "every execution (false: about 3x slower; for comparison only).";
 
+  public static final String DEDUP_HORIZON_MS_CONFIG = "testpulse.dedup.horizon.ms";
+  public static final Duration DEFAULT_DEDUP_HORIZON = Duration.ofDays(7);
+  private static final String DEDUP_HORIZON_MS_DOC = "De-duplication horizon: an execution_id seen again within "
+      + "this much event time is dropped (and counted); the same horizon bounds the per-test, per-run-key "
+      + "attempt counters. Both are window stores with this retention, so state stays bounded.";
+
+  public static final String INGEST_MAX_BODY_BYTES_CONFIG = "testpulse.ingest.max.body.bytes";
+  private static final String INGEST_MAX_BODY_BYTES_DOC = "Largest upload body accepted, in bytes, checked both "
+      + "on the wire and after gzip decoding; larger uploads are answered 413.";
+
+  public static final String INGEST_MAX_RESULTS_CONFIG = "testpulse.ingest.max.results";
+  private static final String INGEST_MAX_RESULTS_DOC = "Most results (test executions) accepted in one upload; "
+      + "more are answered 413 before anything is written.";
+
+  public static final String INGEST_ACK_TIMEOUT_MS_CONFIG = "testpulse.ingest.ack.timeout.ms";
+  private static final String INGEST_ACK_TIMEOUT_MS_DOC = "How long an upload waits for Kafka to acknowledge "
+      + "every record before answering 503 with Retry-After (never 202 for records not acknowledged).";
+
+  public static final String INGEST_DEFAULT_SUITE_CONFIG = "testpulse.ingest.default.suite";
+  private static final String INGEST_DEFAULT_SUITE_DOC = "Suite of uploads whose token names no suite and whose "
+      + "upload carries no 'suite' field.";
+
   private static final ConfigDef CONFIG = new ConfigDef()
       .define(TOPIC_PREFIX_CONFIG, Type.STRING, "testpulse", new ConfigDef.NonEmptyStringWithoutControlChars(),
           Importance.HIGH, TOPIC_PREFIX_DOC)
@@ -126,7 +148,16 @@ public final class TestpulseConfig extends AbstractConfig {
           DURATIONS_SLOW_BASELINE_BUCKETS_DOC)
       .define(DURATIONS_SLOW_MIN_SAMPLES_CONFIG, Type.INT, 10, Range.atLeast(1), Importance.LOW,
           DURATIONS_SLOW_MIN_SAMPLES_DOC)
-      .define(DURATIONS_SKETCH_CACHE_CONFIG, Type.BOOLEAN, true, Importance.LOW, DURATIONS_SKETCH_CACHE_DOC);
+      .define(DURATIONS_SKETCH_CACHE_CONFIG, Type.BOOLEAN, true, Importance.LOW, DURATIONS_SKETCH_CACHE_DOC)
+      .define(DEDUP_HORIZON_MS_CONFIG, Type.LONG, DEFAULT_DEDUP_HORIZON.toMillis(), Range.atLeast(60_000L),
+          Importance.MEDIUM, DEDUP_HORIZON_MS_DOC)
+      .define(INGEST_MAX_BODY_BYTES_CONFIG, Type.LONG, 32L * 1024 * 1024, Range.atLeast(1024L), Importance.MEDIUM,
+          INGEST_MAX_BODY_BYTES_DOC)
+      .define(INGEST_MAX_RESULTS_CONFIG, Type.INT, 5000, Range.atLeast(1), Importance.MEDIUM, INGEST_MAX_RESULTS_DOC)
+      .define(INGEST_ACK_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(100L), Importance.LOW,
+          INGEST_ACK_TIMEOUT_MS_DOC)
+      .define(INGEST_DEFAULT_SUITE_CONFIG, Type.STRING, "default", new ConfigDef.NonEmptyStringWithoutControlChars(),
+          Importance.LOW, INGEST_DEFAULT_SUITE_DOC);
 
   private static ConfigDef.Validator dimensionSetsValidator() {
     return (name, value) -> {
@@ -152,6 +183,11 @@ public final class TestpulseConfig extends AbstractConfig {
   /** The definition of every key: for generated documentation. */
   public static ConfigDef configDef() {
     return new ConfigDef(CONFIG);
+  }
+
+  /** The de-duplication horizon ({@value #DEDUP_HORIZON_MS_CONFIG}). */
+  public Duration dedupHorizon() {
+    return Duration.ofMillis(getLong(DEDUP_HORIZON_MS_CONFIG));
   }
 
   /** The topics under this config's {@code testpulse.topic.prefix}. */

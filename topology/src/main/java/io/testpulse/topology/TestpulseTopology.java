@@ -1,10 +1,12 @@
 package io.testpulse.topology;
 
 import io.testpulse.avro.TestExecution;
+import io.testpulse.topology.internals.DedupStep;
 import io.testpulse.topology.internals.DurationsStep;
 import io.testpulse.topology.internals.EnrichedStep;
 import io.testpulse.topology.internals.ExecutionTimestampExtractor;
 import io.testpulse.topology.internals.StatsStep;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -27,25 +29,32 @@ public final class TestpulseTopology {
 
   private final Topics topics;
   private final DurationOptions durations;
+  private final Duration dedupHorizon;
 
-  private TestpulseTopology(Topics topics, DurationOptions durations) {
+  private TestpulseTopology(Topics topics, DurationOptions durations, Duration dedupHorizon) {
     this.topics = Objects.requireNonNull(topics, "topics");
     this.durations = Objects.requireNonNull(durations, "durations");
+    this.dedupHorizon = Objects.requireNonNull(dedupHorizon, "dedupHorizon");
   }
 
   /** The topology for {@code config}: its topic prefix and, as they are added, its policies. */
   public static TestpulseTopology create(TestpulseConfig config) {
-    return new TestpulseTopology(config.topics(), config.durationOptions());
+    return new TestpulseTopology(config.topics(), config.durationOptions(), config.dedupHorizon());
   }
 
   /** The topology over the given topics, with every other setting at its default. */
   public static TestpulseTopology withTopics(Topics topics) {
-    return new TestpulseTopology(topics, DurationOptions.defaults());
+    return new TestpulseTopology(topics, DurationOptions.defaults(), TestpulseConfig.DEFAULT_DEDUP_HORIZON);
   }
 
   /** The same topology with other durations settings. */
   public TestpulseTopology withDurations(DurationOptions options) {
-    return new TestpulseTopology(topics, options);
+    return new TestpulseTopology(topics, options, dedupHorizon);
+  }
+
+  /** A copy with another de-duplication horizon ({@link TestpulseConfig#DEDUP_HORIZON_MS_CONFIG}). */
+  public TestpulseTopology withDedupHorizon(Duration horizon) {
+    return new TestpulseTopology(topics, durations, horizon);
   }
 
   /** The topics this topology reads and writes. */
@@ -55,11 +64,13 @@ public final class TestpulseTopology {
 
   /**
    * Adds every testpulse processor, store and sink to {@code builder}; every name is explicit.
-   * Each capability is a step of its own in {@code internals}, fed the executions stream.
+   * Each capability is a step of its own in {@code internals}, fed the de-duplicated executions
+   * stream (duplicates dropped, attempts numbered: {@link DedupStep}).
    */
   public void addTo(StreamsBuilder builder) {
-    KStream<String, TestExecution> executions = builder.stream(topics.executions().name(),
+    KStream<String, TestExecution> source = builder.stream(topics.executions().name(),
         topics.executions().consumed().withTimestampExtractor(new ExecutionTimestampExtractor()));
+    KStream<String, TestExecution> executions = DedupStep.addTo(builder, source, dedupHorizon);
     StatsStep.addTo(builder, executions, topics);
     DurationsStep.addTo(builder, executions, topics, durations);
     EnrichedStep.addTo(builder, executions, topics);

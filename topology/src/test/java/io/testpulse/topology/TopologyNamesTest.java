@@ -17,7 +17,10 @@ class TopologyNamesTest {
 
     assertThat(description)
         .contains("Source: testpulse.executions.v1-source (topics: [testpulse.executions.v1])")
+        .contains("Processor: dedup-processor (stores: [dedup-seen, run-attempts])")
+        .contains("--> dedup-processor")
         .contains("Processor: test-stats-processor (stores: [test-state])")
+        .contains("<-- dedup-processor")
         .contains("Sink: testpulse.test-stats.v1-sink (topic: testpulse.test-stats.v1)")
         .contains("Processor: executions-enriched-mapper")
         .contains("Sink: testpulse.executions.v1.enriched-sink (topic: testpulse.executions.v1.enriched)");

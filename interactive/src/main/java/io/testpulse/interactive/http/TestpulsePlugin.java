@@ -4,6 +4,7 @@ import io.javalin.config.JavalinState;
 import io.javalin.http.Handler;
 import io.javalin.plugin.Plugin;
 import io.testpulse.interactive.TestpulseQueries;
+import io.testpulse.interactive.ingest.IngestService;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * Routes (under {@code pathPrefix}): {@code GET /api/v1/tests/{testId}}, {@code GET /health/live},
- * {@code GET /health/ready}. Errors are {@code application/problem+json}; unexpected failures are
+ * {@code GET /health/ready}, and with {@code ingest} set {@code POST /v1/uploads} and
+ * {@code POST /api/v1/uploads}. Errors are {@code application/problem+json}; unexpected failures are
  * logged with the path only and answered 500 without internals.
  */
 public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
@@ -36,6 +38,11 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     public TokenAuthenticator authenticator;
     /** Mount point inside the host app, e.g. {@code "/testpulse"}; empty mounts at the root. */
     public String pathPrefix = "";
+    /**
+     * Optional: the ingest service behind {@code POST /v1/uploads} and {@code POST /api/v1/uploads}
+     * (the Buildkite-compatible upload API). Without it those routes are not registered.
+     */
+    public IngestService ingest;
   }
 
   /**
@@ -53,21 +60,36 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     Objects.requireNonNull(config.authenticator, "TestpulsePlugin: authenticator is required");
     String prefix = normalise(config.pathPrefix);
     Auth auth = new Auth(config.authenticator);
-    Routes routes = new Routes(state, prefix);
+    Routes routes = new Routes(state, prefix, auth);
 
-    routes.before("/api/v1/*", auth::requireRead);
+    routes.before("/api/v1/*", auth::authorize);
     new TestController(config.queries).register(routes);
     new HealthController(config.queries).register(routes);
+    if (config.ingest != null) new IngestController(config.ingest).register(routes);
   }
 
   /** Route registration under the plugin's prefix, every handler guarded; controllers register themselves. */
   static final class Routes {
     private final JavalinState state;
     private final String prefix;
+    private final Auth auth;
 
-    Routes(JavalinState state, String prefix) {
+    Routes(JavalinState state, String prefix, Auth auth) {
       this.state = state;
       this.prefix = prefix;
+      this.auth = auth;
+    }
+
+    /**
+     * A POST route that needs an ingest (or admin) token instead of a read token; {@link Auth}
+     * authorises it, also outside {@code /api/v1/}.
+     */
+    void ingest(String path, Handler handler) {
+      auth.ingestPath(prefix + path);
+      if (!path.startsWith("/api/v1/")) {
+        state.routes.before(prefix + path, auth::authorize);
+      }
+      state.routes.post(prefix + path, guarded(handler));
     }
 
     void before(String path, Handler handler) {

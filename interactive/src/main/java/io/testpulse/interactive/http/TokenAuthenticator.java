@@ -33,7 +33,8 @@ public final class TokenAuthenticator {
   }
 
   /**
-   * From config entries {@code <tenant>:<role>:<sha256-hex>} (see {@code testpulse.auth.tokens}).
+   * From config entries {@code <tenant>[/<suite>]:<role>:<sha256-hex>} (see {@code testpulse.auth.tokens}):
+   * a token may be bound to one suite, as a Buildkite suite token is; uploads with it go to that suite.
    *
    * @throws IllegalArgumentException naming the bad entry by position, never echoing a hash
    */
@@ -44,15 +45,25 @@ public final class TokenAuthenticator {
       if (parts.length != 3) {
         throw new IllegalArgumentException("testpulse.auth.tokens entry " + i + " is not <tenant>:<role>:<sha256-hex>");
       }
-      if (!TestKeys.isValidTenant(parts[0])) {
-        throw new IllegalArgumentException("testpulse.auth.tokens entry " + i + ": invalid tenant '" + parts[0] + "'");
+      String tenant = parts[0];
+      String suite = null;
+      int slash = parts[0].indexOf('/');
+      if (slash >= 0) {
+        tenant = parts[0].substring(0, slash);
+        suite = parts[0].substring(slash + 1);
+        if (suite.isBlank()) {
+          throw new IllegalArgumentException("testpulse.auth.tokens entry " + i + ": empty suite after '/'");
+        }
+      }
+      if (!TestKeys.isValidTenant(tenant)) {
+        throw new IllegalArgumentException("testpulse.auth.tokens entry " + i + ": invalid tenant '" + tenant + "'");
       }
       Role role = Role.parse(parts[1]);
       String hex = parts[2].toLowerCase(java.util.Locale.ROOT);
       if (!SHA256_HEX.matcher(hex).matches()) {
         throw new IllegalArgumentException("testpulse.auth.tokens entry " + i + ": hash is not 64 hex characters");
       }
-      entries.add(new Entry(HexFormat.of().parseHex(hex), new Principal(parts[0], role)));
+      entries.add(new Entry(HexFormat.of().parseHex(hex), new Principal(tenant, role, suite)));
     }
     return new TokenAuthenticator(entries);
   }
@@ -60,6 +71,11 @@ public final class TokenAuthenticator {
   /** The config entry for a token: what {@code bin/testpulse demo} writes for the tokens it generates. */
   public static String configEntry(String tenant, Role role, String token) {
     return tenant + ":" + role.name().toLowerCase(java.util.Locale.ROOT) + ":" + HexFormat.of().formatHex(sha256(token));
+  }
+
+  /** The config entry for a token bound to one suite ({@code <tenant>/<suite>:<role>:<hash>}). */
+  public static String configEntry(String tenant, String suite, Role role, String token) {
+    return configEntry(tenant + "/" + suite, role, token);
   }
 
   /** The principal of an {@code Authorization} header value, if it carries a known token. */

@@ -29,6 +29,19 @@ class TokenAuthenticatorTest {
   }
 
   @Test
+  void shouldBindATokenToASuiteWhenTheEntryNamesOne() {
+    TokenAuthenticator suites = TokenAuthenticator.fromConfig(List.of(
+        TokenAuthenticator.configEntry("acme", "mobile", Role.INGEST, "m0bile")));
+
+    assertThat(suites.authenticate("Token token=\"m0bile\"")).contains(new Principal("acme", Role.INGEST, "mobile"));
+    assertThat(auth.authenticate("Bearer 1ngest").orElseThrow().suite()).isNull();
+    assertThatThrownBy(() -> TokenAuthenticator.fromConfig(List.of("acme/:ingest:" + "ab".repeat(32))))
+        .hasMessageContaining("empty suite");
+    assertThatThrownBy(() -> TokenAuthenticator.fromConfig(List.of("a b/web:ingest:" + "ab".repeat(32))))
+        .hasMessageContaining("invalid tenant");
+  }
+
+  @Test
   void shouldStoreOnlyHashes() {
     String entry = TokenAuthenticator.configEntry("acme", Role.READ, "r3ad");
 
