@@ -4,6 +4,7 @@ import io.testpulse.avro.TestExecution;
 import io.testpulse.topology.internals.DurationsStep;
 import io.testpulse.topology.internals.EnrichedStep;
 import io.testpulse.topology.internals.ExecutionTimestampExtractor;
+import io.testpulse.topology.internals.FlakinessStep;
 import io.testpulse.topology.internals.StatsStep;
 import java.util.Objects;
 import java.util.Properties;
@@ -27,23 +28,34 @@ public final class TestpulseTopology {
 
   private final Topics topics;
   private final DurationOptions durations;
+  private final FlakinessPolicy flakinessPolicy;
 
-  private TestpulseTopology(Topics topics, DurationOptions durations) {
+  private TestpulseTopology(Topics topics, DurationOptions durations, FlakinessPolicy flakinessPolicy) {
     this.topics = Objects.requireNonNull(topics, "topics");
     this.durations = Objects.requireNonNull(durations, "durations");
+    this.flakinessPolicy = Objects.requireNonNull(flakinessPolicy, "flakinessPolicy");
   }
 
   public static TestpulseTopology create(TestpulseConfig config) {
-    return new TestpulseTopology(config.topics(), config.durationOptions());
+    return new TestpulseTopology(config.topics(), config.durationOptions(), config.flakinessPolicy());
   }
 
   public static TestpulseTopology withTopics(Topics topics) {
-    return new TestpulseTopology(topics, DurationOptions.defaults());
+    return new TestpulseTopology(topics, DurationOptions.defaults(), FlakinessPolicy.defaults());
   }
 
   /** The same topology with other durations settings. */
   public TestpulseTopology withDurations(DurationOptions options) {
-    return new TestpulseTopology(topics, options);
+    return new TestpulseTopology(topics, options, flakinessPolicy);
+  }
+
+  /** The same topology judging flakiness by {@code policy} (validated when the topology is built). */
+  public TestpulseTopology withFlakinessPolicy(FlakinessPolicy policy) {
+    return new TestpulseTopology(topics, durations, policy);
+  }
+
+  public FlakinessPolicy flakinessPolicy() {
+    return flakinessPolicy;
   }
 
   public Topics topics() {
@@ -53,10 +65,15 @@ public final class TestpulseTopology {
   /**
    * Adds every testpulse processor, store and sink to {@code builder}; every name is explicit.
    * Each capability is a step of its own in {@code internals}, fed the executions stream.
+   *
+   * @throws IllegalArgumentException if a policy is invalid, naming the bad value
    */
   public void addTo(StreamsBuilder builder) {
+    flakinessPolicy.validate();
     KStream<String, TestExecution> executions = builder.stream(topics.executions().name(),
         topics.executions().consumed().withTimestampExtractor(new ExecutionTimestampExtractor()));
+    builder.addStateStore(Stores.TEST_STATE.storeBuilder()); // shared: StatsStep writes it, FlakinessStep bumps versions
+    FlakinessStep.addTo(builder, executions, topics, flakinessPolicy); // before StatsStep: it reads flakiness state
     StatsStep.addTo(builder, executions, topics);
     DurationsStep.addTo(builder, executions, topics, durations);
     EnrichedStep.addTo(builder, executions, topics);
