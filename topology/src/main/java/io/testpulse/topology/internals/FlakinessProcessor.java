@@ -66,7 +66,7 @@ final class FlakinessProcessor implements Processor<String, TestExecution, Strin
     long t = e.getEventTime().toEpochMilli();
     int partition = context.taskId().partition();
     Long watermark = watermarks.get(partition);
-    FlakinessState s = states.get(record.key());
+    FlakinessState s = FlakinessRules.mutable(states.get(record.key()));
     if (s == null) {
       s = FlakinessRules.newState(e.getTenant(), e.getTestId(), e.getSuite());
     }
@@ -113,6 +113,9 @@ final class FlakinessProcessor implements Processor<String, TestExecution, Strin
                              List<KeyValue<String, RunMessage>> messages) {
     String key = testKey + "/" + commit;
     CommitOutcome c = commits.get(key);
+    if (c != null) {
+      c.setFails(new ArrayList<>(c.getFails()));
+    }
     if (c != null && t - c.getLastSeen() > policy.commitExpiry().toMillis()) {
       c = null; // expired: the commit starts afresh
     }

@@ -35,6 +35,18 @@ final class FlakinessRules {
     return s;
   }
 
+  /**
+   * The state read from a store, with lists that can be changed in place (Avro's decoded arrays
+   * do not support removal).
+   */
+  static FlakinessState mutable(FlakinessState s) {
+    if (s != null) {
+      s.setWindow(new ArrayList<>(s.getWindow()));
+      s.setFlips(new ArrayList<>(s.getFlips()));
+    }
+    return s;
+  }
+
   /** Keeps the newest {@code w} results in order; an entry older than a full window's oldest is ignored. */
   static void insert(List<WindowEntry> window, WindowEntry entry, int w) {
     int at = 0;

@@ -43,7 +43,7 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
     FlipVerdict v = record.value();
     String commitKey = record.key() + "/" + v.commitSha();
     CommitOutcome c = commits.get(commitKey);
-    FlakinessState s = states.get(record.key());
+    FlakinessState s = FlakinessRules.mutable(states.get(record.key()));
     if (c == null || s == null) {
       return; // the commit expired meanwhile: nothing left to flip or retract
     }

@@ -40,7 +40,7 @@ final class QuarantineProcessor implements Processor<String, QuarantineCommand, 
   public void process(Record<String, QuarantineCommand> record) {
     QuarantineCommand c = record.value();
     validate(record.key(), c);
-    FlakinessState s = states.get(record.key());
+    FlakinessState s = FlakinessRules.mutable(states.get(record.key()));
     if (s == null) {
       s = FlakinessRules.newState(c.tenant(), c.testId(), null);
     }

@@ -47,6 +47,8 @@ final class RunOutcomeProcessor implements Processor<String, RunMessage, String,
     RunOutcome run = runs.get(record.key());
     if (run == null) {
       run = new RunOutcome(0L, 0L, false, m.time(), new ArrayList<>());
+    } else {
+      run.setCandidates(new ArrayList<>(run.getCandidates()));
     }
     run.setLastSeen(Math.max(run.getLastSeen(), m.time()));
     String runKey = record.key().substring(record.key().indexOf('/') + 1);
