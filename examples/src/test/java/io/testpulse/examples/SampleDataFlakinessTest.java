@@ -39,7 +39,7 @@ class SampleDataFlakinessTest {
 
   @Test
   void shouldFindTheKnownFlakyAndBrokenTestsAndOnlyThemWhenTheSampleDataIsProcessed() {
-    SampleData data = new SampleData(new SampleData.Shape("demo", 200, 100, 0.05, 0.02, Duration.ofDays(28),
+    SampleData data = new SampleData(new SampleData.Shape("demo", 120, 80, 0.06, 0.03, Duration.ofDays(14),
         Instant.parse("2026-11-20T00:00:00Z"), 42L));
     TestpulseConfig config = new TestpulseConfig(Map.of(TestpulseConfig.TOPIC_PREFIX_CONFIG, "demo"));
     Topics topics = config.topics();
