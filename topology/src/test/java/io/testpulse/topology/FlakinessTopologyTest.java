@@ -125,6 +125,8 @@ class FlakinessTopologyTest {
     assertThat(state.getFlipsTotal()).isZero();
     assertThat(state.getFlipsRetracted()).isEqualTo(1);
     assertThat(state.getFlakinessScore()).isZero();
+    assertThat(metricTotal("flips-total")).isEqualTo(1.0);
+    assertThat(metricTotal("flips-retracted-total")).isEqualTo(1.0);
     assertThat(tp.transitions.readValuesToList()).filteredOn(t -> t.key().equals(key("adds")))
         .extracting(Transition::to, Transition::reason).last()
         .isEqualTo(org.assertj.core.groups.Tuple.tuple("HEALTHY", "flip_retracted_outage"));
@@ -260,8 +262,13 @@ class FlakinessTopologyTest {
   }
 
   private double droppedLateTotal() {
+    return metricTotal("dropped-late-total");
+  }
+
+  private double metricTotal(String name) {
     Map<MetricName, ? extends Metric> metrics = tp.driver.metrics();
-    return metrics.entrySet().stream().filter(m -> m.getKey().name().equals("dropped-late-total"))
+    return metrics.entrySet().stream().filter(m -> m.getKey().name().equals(name))
+        .filter(m -> m.getKey().group().equals("stream-testpulse-flakiness-metrics"))
         .mapToDouble(m -> ((Number) m.getValue().metricValue()).doubleValue()).sum();
   }
 

@@ -21,6 +21,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class FlakinessEmitter {
 
+  /** Kafka Streams metric group {@code stream-testpulse-flakiness-metrics}. */
+  static final String METRIC_SCOPE = "testpulse-flakiness";
+
   private final FlakinessPolicy policy;
   private final KeyValueStore<String, FlakinessState> states;
   private final KeyValueStore<String, TestState> testStates;

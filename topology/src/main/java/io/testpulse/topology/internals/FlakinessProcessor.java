@@ -54,8 +54,8 @@ final class FlakinessProcessor implements Processor<String, TestExecution, Strin
     this.commits = context.getStateStore(Stores.FLAKINESS_COMMITS.name());
     this.watermarks = context.getStateStore(Stores.FLAKINESS_WATERMARK.name());
     this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, null);
-    this.droppedLate = context.metrics().addRateTotalSensor("testpulse-flakiness", context.taskId().toString(),
-        "dropped-late", Sensor.RecordingLevel.INFO);
+    this.droppedLate = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE,
+        "flakiness-" + context.taskId(), "dropped-late", Sensor.RecordingLevel.INFO);
     context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, now -> expireCommits());
   }
 
@@ -142,6 +142,13 @@ final class FlakinessProcessor implements Processor<String, TestExecution, Strin
       }
     }
     commits.put(key, c);
+  }
+
+  @Override
+  public void close() {
+    if (droppedLate != null) {
+      context.metrics().removeSensor(droppedLate);
+    }
   }
 
   /**

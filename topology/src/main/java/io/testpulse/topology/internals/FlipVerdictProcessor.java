@@ -8,6 +8,7 @@ import io.testpulse.topology.Flip;
 import io.testpulse.topology.FlipVerdict;
 import io.testpulse.topology.Stores;
 import java.util.Map;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -25,6 +26,8 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
   private KeyValueStore<String, FlakinessState> states;
   private KeyValueStore<String, CommitOutcome> commits;
   private FlakinessEmitter emitter;
+  private Sensor flips;
+  private Sensor retractions;
 
   FlipVerdictProcessor(FlakinessPolicy policy) {
     this.policy = policy;
@@ -36,6 +39,18 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
     this.states = context.getStateStore(Stores.FLAKINESS_STATE.name());
     this.commits = context.getStateStore(Stores.FLAKINESS_COMMITS.name());
     this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, Stores.TEST_STATE);
+    this.flips = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE, "flip-verdicts-" + context.taskId(),
+        "flips", Sensor.RecordingLevel.INFO);
+    this.retractions = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE,
+        "flip-verdicts-" + context.taskId(), "flips-retracted", Sensor.RecordingLevel.INFO);
+  }
+
+  @Override
+  public void close() {
+    if (flips != null) {
+      context.metrics().removeSensor(flips);
+      context.metrics().removeSensor(retractions);
+    }
   }
 
   @Override
@@ -59,6 +74,7 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
       return; // another failing run already made (or still makes) this commit flipped
     }
     FailedRun evidence = fail;
+    (flipped ? flips : retractions).record();
     if (flipped) {
       FlakinessRules.addFlip(s, v.commitSha(), c.getFirstSeen(), evidence.getCandidateTime(), policy);
     } else {
