@@ -302,6 +302,18 @@ class FlakinessTopologyTest {
   }
 
   @Test
+  void shouldDeadLetterAQuarantineCommandWhoseKeyIsNotItsTest() {
+    start(FlakinessPolicy.defaults());
+    tp.commands.pipeInput("acme/ffffffffffffffffffffffffffffffff", command(QuarantineCommand.QUARANTINE, null, at(0)));
+    tp.send(execution("adds", Result.PASSED, at(1)));
+
+    var dead = tp.deadLetters.readRecord();
+    assertThat(new String(dead.headers().lastHeader("__streams.errors.message").value(),
+        java.nio.charset.StandardCharsets.UTF_8)).contains("quarantine command key is not tenant/test_id");
+    assertThat(tp.state(key("adds")).getState()).as("processing goes on").isEqualTo("HEALTHY");
+  }
+
+  @Test
   void shouldLiftAQuarantineWhenItsExpiryPasses() {
     start(FlakinessPolicy.defaults());
     tp.send(execution("adds", Result.PASSED, at(0)));
