@@ -4,7 +4,6 @@ import io.testpulse.avro.TestExecution;
 import io.testpulse.serdes.TestpulseSerdes;
 import io.testpulse.topology.FlakinessPolicy;
 import io.testpulse.topology.Flip;
-import io.testpulse.topology.FlipVerdict;
 import io.testpulse.topology.Stores;
 import io.testpulse.topology.TestStats;
 import io.testpulse.topology.Topics;
