@@ -107,7 +107,7 @@ public final class FlakinessReference {
     final List<FlipRecord> flips = new ArrayList<>();
   }
 
-  private record Candidate(String testKey, String sha, long time) {
+  private record Candidate(String testKey, String sha, String run, long time) {
   }
 
   private static final class Run {
@@ -160,62 +160,68 @@ public final class FlakinessReference {
     boolean decided = e.getResult() == Result.PASSED || e.getResult() == Result.FAILED;
     boolean failed = e.getResult() == Result.FAILED;
     List<Candidate> candidates = new ArrayList<>();
-    List<String> candidateRuns = new ArrayList<>();
     if (decided) {
       if (policy.inScope(e.getRun().getBranch())) {
         test.results.add(new Result1(t, e.getAttempt(), e.getExecutionId(), failed));
       }
       String sha = e.getRun().getCommitSha();
       if (sha != null && !sha.isEmpty()) {
-        CommitEpoch c = test.current.get(sha);
-        if (c == null || t - c.lastSeen > policy.commitExpiry().toMillis()) {
-          c = new CommitEpoch(sha, t);
-          test.current.put(sha, c);
-          test.epochs.add(c);
-        }
-        c.lastSeen = Math.max(c.lastSeen, t);
-        String run = e.getRun().getKey();
-        if (!failed && c.passRun == null) {
-          c.passRun = run;
-          for (FailRun f : c.fails) {
-            f.candidateTime = t;
-            candidates.add(new Candidate(key, sha, t));
-            candidateRuns.add(f.run);
-          }
-        } else if (failed && c.fails.stream().noneMatch(f -> f.run.equals(run)) && c.fails.size() < 8) {
-          FailRun f = new FailRun(run, e.getAttempt());
-          c.fails.add(f);
-          if (c.passRun != null) {
-            f.candidateTime = t;
-            candidates.add(new Candidate(key, sha, t));
-            candidateRuns.add(run);
-          }
-        }
+        candidates = onCommit(key, test, sha, e.getRun().getKey(), e.getAttempt(), failed, t);
       }
     }
     settle(key, test, "EXECUTION");
     List<Verdict1> verdicts = new ArrayList<>();
     if (decided && e.getAttempt() == 0) {
-      String runKey = e.getTenant() + "/" + e.getRun().getKey();
-      Run run = runs.computeIfAbsent(runKey, k -> new Run());
-      run.decided++;
-      run.failed += failed ? 1 : 0;
-      boolean outage = run.decided >= policy.outageMinTests()
-          && (double) run.failed / run.decided > policy.outageFailedShare();
-      if (outage != run.outage) {
-        run.outage = outage;
-        run.candidates.forEach(c -> verdicts.add(new Verdict1(c.testKey, c.sha, e.getRun().getKey(), !outage)));
-      }
+      judgeRun(e.getTenant(), e.getRun().getKey(), failed, verdicts);
     }
-    for (int i = 0; i < candidates.size(); i++) {
-      Candidate c = candidates.get(i);
-      Run run = runs.computeIfAbsent(e.getTenant() + "/" + candidateRuns.get(i), k -> new Run());
+    for (Candidate c : candidates) {
+      Run run = runs.computeIfAbsent(e.getTenant() + "/" + c.run, k -> new Run());
       run.candidates.add(c);
       if (!run.outage) {
-        verdicts.add(new Verdict1(c.testKey, c.sha, candidateRuns.get(i), true));
+        verdicts.add(new Verdict1(c.testKey, c.sha, c.run, true));
       }
     }
     verdicts.forEach(this::verdict);
+  }
+
+  /** Records the outcome on the commit; returns the flip candidates it completes. */
+  private List<Candidate> onCommit(String key, Test test, String sha, String run, int attempt, boolean failed, long t) {
+    List<Candidate> candidates = new ArrayList<>();
+    CommitEpoch c = test.current.get(sha);
+    if (c == null || t - c.lastSeen > policy.commitExpiry().toMillis()) {
+      c = new CommitEpoch(sha, t);
+      test.current.put(sha, c);
+      test.epochs.add(c);
+    }
+    c.lastSeen = Math.max(c.lastSeen, t);
+    if (!failed && c.passRun == null) {
+      c.passRun = run;
+      for (FailRun f : c.fails) {
+        f.candidateTime = t;
+        candidates.add(new Candidate(key, sha, f.run, t));
+      }
+    } else if (failed && c.fails.stream().noneMatch(f -> f.run.equals(run)) && c.fails.size() < 8) {
+      FailRun f = new FailRun(run, attempt);
+      c.fails.add(f);
+      if (c.passRun != null) {
+        f.candidateTime = t;
+        candidates.add(new Candidate(key, sha, run, t));
+      }
+    }
+    return candidates;
+  }
+
+  /** Counts a first attempt in its run; a changed judgement answers every candidate of the run again. */
+  private void judgeRun(String tenant, String runKey, boolean failed, List<Verdict1> verdicts) {
+    Run run = runs.computeIfAbsent(tenant + "/" + runKey, k -> new Run());
+    run.decided++;
+    run.failed += failed ? 1 : 0;
+    boolean outage = run.decided >= policy.outageMinTests()
+        && (double) run.failed / run.decided > policy.outageFailedShare();
+    if (outage != run.outage) {
+      run.outage = outage;
+      run.candidates.forEach(c -> verdicts.add(new Verdict1(c.testKey, c.sha, runKey, !outage)));
+    }
   }
 
   private void verdict(Verdict1 v) {
