@@ -3,6 +3,7 @@ package io.testpulse.serdes;
 import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
 import io.testpulse.avro.CommitOutcome;
 import io.testpulse.avro.FlakinessState;
+import io.testpulse.avro.RunCandidate;
 import io.testpulse.avro.RunOutcome;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.avro.TestState;
@@ -17,6 +18,7 @@ public final class TestpulseSerdes {
   private static final AvroSerde<FlakinessState> FLAKINESS_STATE = AvroSerde.of(FlakinessState.class);
   private static final AvroSerde<CommitOutcome> COMMIT_OUTCOME = AvroSerde.of(CommitOutcome.class);
   private static final AvroSerde<RunOutcome> RUN_OUTCOME = AvroSerde.of(RunOutcome.class);
+  private static final AvroSerde<RunCandidate> RUN_CANDIDATE = AvroSerde.of(RunCandidate.class);
 
   private TestpulseSerdes() {
   }
@@ -49,6 +51,11 @@ public final class TestpulseSerdes {
   /** Per-run aggregate of the outage guard (run-outcomes store). */
   public static AvroSerde<RunOutcome> runOutcome() {
     return RUN_OUTCOME;
+  }
+
+  /** One flip candidate of a run (run-candidates store). */
+  public static AvroSerde<RunCandidate> runCandidate() {
+    return RUN_CANDIDATE;
   }
 
   /** JSON for output topics and HTTP answers. */

@@ -3,6 +3,7 @@ package io.testpulse.topology;
 import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
 import io.testpulse.avro.CommitOutcome;
 import io.testpulse.avro.FlakinessState;
+import io.testpulse.avro.RunCandidate;
 import io.testpulse.avro.RunOutcome;
 import io.testpulse.avro.TestState;
 import io.testpulse.serdes.TestpulseSerdes;
@@ -57,6 +58,13 @@ public final class Stores {
   /** Per-run aggregate of the outage guard keyed by {@code tenant/run_key} (after a repartition by run). */
   public static final StoreHandle<String, RunOutcome> RUN_OUTCOMES =
       StoreHandle.keyValue("run-outcomes", Serdes.String(), TestpulseSerdes.runOutcome());
+
+  /**
+   * The flip candidates of each run, keyed by {@code tenant/run_key/<sequence>} (zero-padded, so a
+   * prefix scan returns them in arrival order): answered again when the run's judgement changes.
+   */
+  public static final StoreHandle<String, RunCandidate> RUN_CANDIDATES =
+      StoreHandle.keyValue("run-candidates", Serdes.String(), TestpulseSerdes.runCandidate());
 
   private Stores() {
   }

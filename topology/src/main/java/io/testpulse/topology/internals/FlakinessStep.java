@@ -39,6 +39,7 @@ public final class FlakinessStep {
     builder.addStateStore(Stores.FLAKINESS_COMMITS.storeBuilder());
     builder.addStateStore(Stores.FLAKINESS_WATERMARK.storeBuilder());
     builder.addStateStore(Stores.RUN_OUTCOMES.storeBuilder());
+    builder.addStateStore(Stores.RUN_CANDIDATES.storeBuilder());
 
     KStream<String, Object> fromExecutions = executions.process(() -> new FlakinessProcessor(policy),
         Named.as("flakiness-processor"), Stores.FLAKINESS_STATE.name(), Stores.FLAKINESS_COMMITS.name(),
@@ -62,7 +63,8 @@ public final class FlakinessStep {
     only(out, RunMessage.class, "flakiness-run-messages")
         .repartition(Repartitioned.with(Serdes.String(), TestpulseSerdes.json(RunMessage.class))
             .withName("flakiness-run-messages"))
-        .process(() -> new RunOutcomeProcessor(policy), Named.as("run-outcome-processor"), Stores.RUN_OUTCOMES.name())
+        .process(() -> new RunOutcomeProcessor(policy), Named.as("run-outcome-processor"), Stores.RUN_OUTCOMES.name(),
+            Stores.RUN_CANDIDATES.name())
         .to(topics.flipVerdicts().name(), topics.flipVerdicts().produced());
   }
 

@@ -8,6 +8,7 @@ import io.testpulse.topology.Stores;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -23,12 +24,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class RunOutcomeProcessor implements Processor<String, RunMessage, String, FlipVerdict> {
 
-  /** Candidates remembered per run (to retract them); beyond it a confirmed flip cannot be retracted. */
-  static final int MAX_CANDIDATES_PER_RUN = 10_000;
-
   private final FlakinessPolicy policy;
   private ProcessorContext<String, FlipVerdict> context;
   private KeyValueStore<String, RunOutcome> runs;
+  private KeyValueStore<String, RunCandidate> candidates;
 
   RunOutcomeProcessor(FlakinessPolicy policy) {
     this.policy = policy;
@@ -38,6 +37,7 @@ final class RunOutcomeProcessor implements Processor<String, RunMessage, String,
   public void init(ProcessorContext<String, FlipVerdict> context) {
     this.context = context;
     this.runs = context.getStateStore(Stores.RUN_OUTCOMES.name());
+    this.candidates = context.getStateStore(Stores.RUN_CANDIDATES.name());
     context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, this::expireRuns);
   }
 
@@ -46,9 +46,7 @@ final class RunOutcomeProcessor implements Processor<String, RunMessage, String,
     RunMessage m = record.value();
     RunOutcome run = runs.get(record.key());
     if (run == null) {
-      run = new RunOutcome(0L, 0L, false, m.time(), new ArrayList<>());
-    } else {
-      run.setCandidates(new ArrayList<>(run.getCandidates()));
+      run = new RunOutcome(0L, 0L, false, m.time(), 0L, new ArrayList<>()); // candidates live in their own store
     }
     run.setLastSeen(Math.max(run.getLastSeen(), m.time()));
     String runKey = record.key().substring(record.key().indexOf('/') + 1);
@@ -58,17 +56,20 @@ final class RunOutcomeProcessor implements Processor<String, RunMessage, String,
         run.setFailed(run.getFailed() + 1);
       }
       boolean outage = run.getDecided() >= policy.outageMinTests()
-          && run.getFailed() > policy.outageFailedShare() * run.getDecided();
+          && (double) run.getFailed() / run.getDecided() > policy.outageFailedShare();
       if (outage != run.getOutage()) {
         run.setOutage(outage);
-        for (RunCandidate c : run.getCandidates()) {
-          answer(record, c.getTestKey(), c.getCommitSha(), runKey, !outage, c.getTime());
+        try (KeyValueIterator<String, RunCandidate> all = candidates.prefixScan(record.key() + "/",
+            Serdes.String().serializer())) {
+          all.forEachRemaining(kv -> answer(record, kv.value.getTestKey(), kv.value.getCommitSha(), runKey, !outage,
+              kv.value.getTime()));
         }
       }
     } else {
-      if (run.getCandidates().size() < MAX_CANDIDATES_PER_RUN) {
-        run.getCandidates().add(new RunCandidate(m.testKey(), m.commitSha(), m.time()));
-      }
+      // the sequence is the run's candidate count so far: zero-padded keys scan in arrival order
+      candidates.put(String.format("%s/%019d", record.key(), run.getCandidateCount()),
+          new RunCandidate(m.testKey(), m.commitSha(), m.time()));
+      run.setCandidateCount(run.getCandidateCount() + 1);
       if (!run.getOutage()) {
         answer(record, m.testKey(), m.commitSha(), runKey, true, m.time());
       }
@@ -93,6 +94,13 @@ final class RunOutcomeProcessor implements Processor<String, RunMessage, String,
         }
       });
     }
-    expired.forEach(runs::delete);
+    for (String run : expired) {
+      runs.delete(run);
+      List<String> keys = new ArrayList<>();
+      try (KeyValueIterator<String, RunCandidate> all = candidates.prefixScan(run + "/", Serdes.String().serializer())) {
+        all.forEachRemaining(kv -> keys.add(kv.key));
+      }
+      keys.forEach(candidates::delete);
+    }
   }
 }
