@@ -27,7 +27,7 @@ class TopologyNamesTest {
         .contains("Processor: quarantine-processor (stores: [flakiness-state, test-state])")
         .contains("Sink: flakiness-run-messages-repartition-sink (topic: flakiness-run-messages-repartition)")
         .contains("Source: flakiness-run-messages-repartition-source (topics: [flakiness-run-messages-repartition])")
-        .contains("Processor: run-outcome-processor (stores: [run-outcomes, run-candidates])")
+        .contains("Processor: run-outcome-processor (stores: [run-candidates, run-outcomes])")
         .contains("Sink: testpulse.flip-verdicts.v1-sink (topic: testpulse.flip-verdicts.v1)")
         .contains("Sink: flakiness-test-stats-sink (topic: testpulse.test-stats.v1)")
         .contains("Sink: testpulse.test-flips.v1-sink (topic: testpulse.test-flips.v1)")
