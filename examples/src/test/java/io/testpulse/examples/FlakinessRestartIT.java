@@ -71,7 +71,8 @@ class FlakinessRestartIT {
             new QuarantineCommand(TestKeys.key("acme", other), "acme", other, QuarantineCommand.QUARANTINE, "noisy",
                 null, "acme:admin", T0.plusSeconds(3).toEpochMilli()))).get();
       }
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      // the store may be briefly unqueryable and the states not there yet: retry both until the deadline
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
         Map<String, FlakinessState> now = states(first);
         assertThat(now.get(key("adds")).getState()).isEqualTo("FLAKY");
         assertThat(now.get(key("other")).getState()).isEqualTo("QUARANTINED");
@@ -81,7 +82,8 @@ class FlakinessRestartIT {
 
       KafkaStreams second = start(config);
       try {
-        assertThat(states(second)).isEqualTo(before);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+            .untilAsserted(() -> assertThat(states(second)).isEqualTo(before));
         // the per-commit outcomes survived too: a failure on c3 now flips "other"
         try (KafkaProducer<String, TestExecution> producer = producer(kafka,
             topics.executions().valueSerde().serializer())) {
