@@ -55,6 +55,15 @@ public record TestStats(
     Long quarantineExpiresAt,
     String quarantineReason) {
 
+  /** A row without flakiness fields (all null), as before the flakiness engine. */
+  public TestStats(String key, String tenant, String suite, String testId, String scope, String name, String fileName,
+                   long passed, long failed, long skipped, long other, long executions, Double reliability,
+                   long firstSeen, long lastSeen, String lastResult, long version, int deleted) {
+    this(key, tenant, suite, testId, scope, name, fileName, passed, failed, skipped, other, executions, reliability,
+        firstSeen, lastSeen, lastResult, version, deleted, null, null, null, null, null, null, null, null, null, null,
+        null, null, null);
+  }
+
   /** The view of a stored state, without flakiness. */
   public static TestStats from(TestState s) {
     return from(s, null);
