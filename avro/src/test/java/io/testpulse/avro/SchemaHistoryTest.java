@@ -18,11 +18,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SchemaHistoryTest {
 
   static Stream<Schema> currentSchemas() {
-    return Stream.of(TestExecution.getClassSchema(), TestState.getClassSchema(), RunInfo.getClassSchema());
+    return Stream.of(TestExecution.getClassSchema(), TestState.getClassSchema(), RunInfo.getClassSchema(),
+        FlakinessState.getClassSchema(), CommitOutcome.getClassSchema(), RunOutcome.getClassSchema());
   }
 
   static Stream<Class<?>> historyTypes() {
-    return Stream.of(TestExecution.class, TestState.class);
+    return Stream.of(TestExecution.class, TestState.class, FlakinessState.class, CommitOutcome.class, RunOutcome.class);
   }
 
   @ParameterizedTest

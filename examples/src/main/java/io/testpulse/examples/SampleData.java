@@ -19,6 +19,11 @@ import java.util.function.Consumer;
  * healthy (always pass), some are flaky (fail at random, usually pass on retry), a few are broken
  * (fail on every run from some commit on). Durations are lognormal per test and vary by
  * {@code instance_type} and {@code arch} tags.
+ *
+ * <p>One run is an infrastructure outage (when there are at least {@value #MIN_COMMITS_FOR_OUTAGE}
+ * commits): a second run of the commit three quarters in, whose run key ends in
+ * {@value #OUTAGE_SUFFIX}, in which every test's first attempt fails and its retry passes (broken
+ * tests fail both). The flakiness engine's outage guard must not count it as flips.
  */
 public final class SampleData {
 
@@ -46,6 +51,10 @@ public final class SampleData {
   private static final double[] INSTANCE_SPEED = {1.0, 0.7, 0.9};
   private static final String[] ARCHES = {"amd64", "arm64"};
   private static final double[] ARCH_SPEED = {1.0, 1.15};
+
+  /** Run keys of outage runs end with this. */
+  public static final String OUTAGE_SUFFIX = "-outage";
+  static final int MIN_COMMITS_FOR_OUTAGE = 8;
 
   private final Shape shape;
   private final List<SampleTest> tests;
@@ -109,6 +118,25 @@ public final class SampleData {
           count++;
         }
       }
+      if (c == shape.commits() * 3 / 4 && shape.commits() >= MIN_COMMITS_FOR_OUTAGE) {
+        count += outageRun(run, tags, buildTime.plus(Duration.ofMinutes(30)), c, sink, random);
+      }
+    }
+    return count;
+  }
+
+  /** A rerun of the commit in which the infrastructure failed every test once; retries pass. */
+  private long outageRun(RunInfo normal, Map<String, String> tags, Instant at, int c, Consumer<TestExecution> sink,
+                         SplittableRandom random) {
+    RunInfo run = RunInfo.newBuilder(normal).setKey(normal.getKey() + OUTAGE_SUFFIX)
+        .setUrl(normal.getUrl() + "?outage").build();
+    long count = 0;
+    for (SampleTest test : tests) {
+      boolean brokenNow = test.nature() == Nature.BROKEN && c >= shape.commits() / 4;
+      sink.accept(execution(test, run, tags, at, 0, Result.FAILED, duration(test, 1.0, random)));
+      sink.accept(execution(test, run, tags, at.plusSeconds(1), 1, brokenNow ? Result.FAILED : Result.PASSED,
+          duration(test, 1.0, random)));
+      count += 2;
     }
     return count;
   }

@@ -41,6 +41,9 @@ class SampleDataTest {
     data.tests().forEach(t -> nature.put(t.testId(), t.nature()));
     Map<Nature, Map<Result, Long>> counts = new HashMap<>();
     for (TestExecution e : all()) {
+      if (e.getRun().getKey().endsWith(SampleData.OUTAGE_SUFFIX)) {
+        continue;
+      }
       counts.computeIfAbsent(nature.get(e.getTestId()), n -> new HashMap<>()).merge(e.getResult(), 1L, Long::sum);
     }
     assertThat(counts.get(Nature.HEALTHY)).containsOnlyKeys(Result.PASSED);
@@ -54,6 +57,16 @@ class SampleDataTest {
 
     assertThat(retries).isNotEmpty();
     assertThat(all().stream().filter(e -> e.getAttempt() == 0).map(TestExecution::getExecutionId).distinct().count())
-        .isEqualTo(400L * 60);
+        .isEqualTo(400L * 60 + 400);
+  }
+
+  @Test
+  void shouldContainOneOutageRunInWhichEveryFirstAttemptFails() {
+    List<TestExecution> outage = all().stream().filter(e -> e.getRun().getKey().endsWith(SampleData.OUTAGE_SUFFIX))
+        .toList();
+
+    assertThat(outage.stream().filter(e -> e.getAttempt() == 0)).hasSize(400)
+        .allSatisfy(e -> assertThat(e.getResult()).isEqualTo(Result.FAILED));
+    assertThat(outage.stream().map(e -> e.getRun().getCommitSha()).distinct()).hasSize(1);
   }
 }

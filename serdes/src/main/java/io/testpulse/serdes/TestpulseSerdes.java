@@ -1,6 +1,10 @@
 package io.testpulse.serdes;
 
 import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
+import io.testpulse.avro.CommitOutcome;
+import io.testpulse.avro.FlakinessState;
+import io.testpulse.avro.RunCandidate;
+import io.testpulse.avro.RunOutcome;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.avro.TestState;
 
@@ -11,6 +15,10 @@ public final class TestpulseSerdes {
   private static final AvroSerde<TestState> TEST_STATE = AvroSerde.of(TestState.class);
 
   private static final DurationSketchSerde DURATION_SKETCH = new DurationSketchSerde();
+  private static final AvroSerde<FlakinessState> FLAKINESS_STATE = AvroSerde.of(FlakinessState.class);
+  private static final AvroSerde<CommitOutcome> COMMIT_OUTCOME = AvroSerde.of(CommitOutcome.class);
+  private static final AvroSerde<RunOutcome> RUN_OUTCOME = AvroSerde.of(RunOutcome.class);
+  private static final AvroSerde<RunCandidate> RUN_CANDIDATE = AvroSerde.of(RunCandidate.class);
 
   private TestpulseSerdes() {
   }
@@ -28,6 +36,26 @@ public final class TestpulseSerdes {
   /** Duration sketches (DDSketch, 1% relative accuracy) in their compact form: see {@link DurationSketches}. */
   public static DurationSketchSerde durationSketch() {
     return DURATION_SKETCH;
+  }
+
+  /** Per-test flakiness state (flakiness-state store). */
+  public static AvroSerde<FlakinessState> flakinessState() {
+    return FLAKINESS_STATE;
+  }
+
+  /** Per-test, per-commit outcomes (flakiness-commits store). */
+  public static AvroSerde<CommitOutcome> commitOutcome() {
+    return COMMIT_OUTCOME;
+  }
+
+  /** Per-run aggregate of the outage guard (run-outcomes store). */
+  public static AvroSerde<RunOutcome> runOutcome() {
+    return RUN_OUTCOME;
+  }
+
+  /** One flip candidate of a run (run-candidates store). */
+  public static AvroSerde<RunCandidate> runCandidate() {
+    return RUN_CANDIDATE;
   }
 
   /** JSON for output topics and HTTP answers. */

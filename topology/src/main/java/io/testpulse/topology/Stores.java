@@ -1,6 +1,10 @@
 package io.testpulse.topology;
 
 import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
+import io.testpulse.avro.CommitOutcome;
+import io.testpulse.avro.FlakinessState;
+import io.testpulse.avro.RunCandidate;
+import io.testpulse.avro.RunOutcome;
 import io.testpulse.avro.TestState;
 import io.testpulse.serdes.TestpulseSerdes;
 import org.apache.kafka.common.serialization.Serdes;
@@ -44,6 +48,29 @@ public final class Stores {
 
   /** Executions counted per test and run key within the de-dup horizon (attempt numbering): a window store. */
   public static final String RUN_ATTEMPTS = "run-attempts";
+
+  /** Per-test flakiness state keyed by {@code tenant/test_id}: state, window, flips, score, quarantine. */
+  public static final StoreHandle<String, FlakinessState> FLAKINESS_STATE =
+      StoreHandle.keyValue("flakiness-state", Serdes.String(), TestpulseSerdes.flakinessState());
+
+  /** Per-test, per-commit outcomes keyed by {@code tenant/test_id/commit_sha}; expire with commit.expiry. */
+  public static final StoreHandle<String, CommitOutcome> FLAKINESS_COMMITS =
+      StoreHandle.keyValue("flakiness-commits", Serdes.String(), TestpulseSerdes.commitOutcome());
+
+  /** The newest accepted execution time per input partition (the lateness watermark). */
+  public static final StoreHandle<Integer, Long> FLAKINESS_WATERMARK =
+      StoreHandle.keyValue("flakiness-watermark", Serdes.Integer(), Serdes.Long());
+
+  /** Per-run aggregate of the outage guard keyed by {@code tenant/run_key} (after a repartition by run). */
+  public static final StoreHandle<String, RunOutcome> RUN_OUTCOMES =
+      StoreHandle.keyValue("run-outcomes", Serdes.String(), TestpulseSerdes.runOutcome());
+
+  /**
+   * The flip candidates of each run, keyed by {@code tenant/run_key/<sequence>} (zero-padded, so a
+   * prefix scan returns them in arrival order): answered again when the run's judgement changes.
+   */
+  public static final StoreHandle<String, RunCandidate> RUN_CANDIDATES =
+      StoreHandle.keyValue("run-candidates", Serdes.String(), TestpulseSerdes.runCandidate());
 
   private Stores() {
   }

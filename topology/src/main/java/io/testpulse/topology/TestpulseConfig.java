@@ -119,6 +119,57 @@ public final class TestpulseConfig extends AbstractConfig {
   private static final String INGEST_DEFAULT_SUITE_DOC = "Suite of uploads whose token names no suite and whose "
       + "upload carries no 'suite' field.";
 
+  public static final String FLAKINESS_WINDOW_CONFIG = "testpulse.flakiness.window";
+  private static final String FLAKINESS_WINDOW_DOC = "W: the transition score and the failure rate look at a test's "
+      + "last W passed or failed results in the branch scope; transition score = flips between them / W.";
+
+  public static final String FLAKINESS_MIN_SAMPLES_CONFIG = "testpulse.flakiness.min.samples";
+  private static final String FLAKINESS_MIN_SAMPLES_DOC = "The failure rate (and so BROKEN) is defined only once the "
+      + "window holds at least this many results.";
+
+  public static final String FLAKINESS_BROKEN_ENTER_RATE_CONFIG = "testpulse.flakiness.broken.enter.rate";
+  private static final String FLAKINESS_BROKEN_ENTER_RATE_DOC = "A test becomes BROKEN when its windowed failure rate "
+      + "reaches this.";
+
+  public static final String FLAKINESS_BROKEN_EXIT_RATE_CONFIG = "testpulse.flakiness.broken.exit.rate";
+  private static final String FLAKINESS_BROKEN_EXIT_RATE_DOC = "A BROKEN test stops being broken when its windowed "
+      + "failure rate falls below this (hysteresis; at most the enter rate).";
+
+  public static final String FLAKINESS_RECOVER_AFTER_MS_CONFIG = "testpulse.flakiness.recover.after.ms";
+  private static final String FLAKINESS_RECOVER_AFTER_MS_DOC = "A FLAKY test recovers when its newest same-commit flip "
+      + "is this old in event time (or after testpulse.flakiness.recover.executions executions).";
+
+  public static final String FLAKINESS_RECOVER_EXECUTIONS_CONFIG = "testpulse.flakiness.recover.executions";
+  private static final String FLAKINESS_RECOVER_EXECUTIONS_DOC = "A FLAKY test recovers after this many executions "
+      + "without a new flip (or after testpulse.flakiness.recover.after.ms).";
+
+  public static final String FLAKINESS_SCORE_HALF_LIFE_MS_CONFIG = "testpulse.flakiness.score.half.life.ms";
+  private static final String FLAKINESS_SCORE_HALF_LIFE_MS_DOC = "Half-life of a commit's weight in the flakiness score "
+      + "(time-decayed share of commits on which the test flipped).";
+
+  public static final String FLAKINESS_COMMIT_EXPIRY_MS_CONFIG = "testpulse.flakiness.commit.expiry.ms";
+  private static final String FLAKINESS_COMMIT_EXPIRY_MS_DOC = "Per-test, per-commit outcomes are forgotten this long "
+      + "(event time) after the commit was last seen, so state stays bounded.";
+
+  public static final String FLAKINESS_GRACE_MS_CONFIG = "testpulse.flakiness.grace.ms";
+  private static final String FLAKINESS_GRACE_MS_DOC = "Late arrivals: an execution older than the newest execution "
+      + "of its partition by more than this is counted (dropped_late) and ignored by the flakiness engine.";
+
+  public static final String FLAKINESS_BRANCH_SCOPE_CONFIG = "testpulse.flakiness.branch.scope";
+  private static final String FLAKINESS_BRANCH_SCOPE_DOC = "Which branches the window (transition score, failure "
+      + "rate) counts: ALL, or DEFAULT_BRANCH (only testpulse.flakiness.default.branch).";
+
+  public static final String FLAKINESS_DEFAULT_BRANCH_CONFIG = "testpulse.flakiness.default.branch";
+  private static final String FLAKINESS_DEFAULT_BRANCH_DOC = "The default branch, for branch scope DEFAULT_BRANCH.";
+
+  public static final String FLAKINESS_OUTAGE_FAILED_SHARE_CONFIG = "testpulse.flakiness.outage.failed.share";
+  private static final String FLAKINESS_OUTAGE_FAILED_SHARE_DOC = "Outage guard: a run whose first attempts failed in "
+      + "more than this share is an outage, and its failures create no same-commit flips.";
+
+  public static final String FLAKINESS_OUTAGE_MIN_TESTS_CONFIG = "testpulse.flakiness.outage.min.tests";
+  private static final String FLAKINESS_OUTAGE_MIN_TESTS_DOC = "Outage guard: a run is judged only once it has at least "
+      + "this many passed or failed first attempts.";
+
   private static final ConfigDef CONFIG = new ConfigDef()
       .define(TOPIC_PREFIX_CONFIG, Type.STRING, "testpulse", new ConfigDef.NonEmptyStringWithoutControlChars(),
           Importance.HIGH, TOPIC_PREFIX_DOC)
@@ -157,7 +208,34 @@ public final class TestpulseConfig extends AbstractConfig {
       .define(INGEST_ACK_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(100L), Importance.LOW,
           INGEST_ACK_TIMEOUT_MS_DOC)
       .define(INGEST_DEFAULT_SUITE_CONFIG, Type.STRING, "default", new ConfigDef.NonEmptyStringWithoutControlChars(),
-          Importance.LOW, INGEST_DEFAULT_SUITE_DOC);
+          Importance.LOW, INGEST_DEFAULT_SUITE_DOC)
+      .define(FLAKINESS_WINDOW_CONFIG, Type.INT, FlakinessPolicy.defaults().window(), Range.atLeast(2),
+          Importance.MEDIUM, FLAKINESS_WINDOW_DOC)
+      .define(FLAKINESS_MIN_SAMPLES_CONFIG, Type.INT, FlakinessPolicy.defaults().minSamples(), Range.atLeast(1),
+          Importance.MEDIUM, FLAKINESS_MIN_SAMPLES_DOC)
+      .define(FLAKINESS_BROKEN_ENTER_RATE_CONFIG, Type.DOUBLE, FlakinessPolicy.defaults().brokenEnterRate(),
+          Range.between(0.0, 1.0), Importance.MEDIUM, FLAKINESS_BROKEN_ENTER_RATE_DOC)
+      .define(FLAKINESS_BROKEN_EXIT_RATE_CONFIG, Type.DOUBLE, FlakinessPolicy.defaults().brokenExitRate(),
+          Range.between(0.0, 1.0), Importance.LOW, FLAKINESS_BROKEN_EXIT_RATE_DOC)
+      .define(FLAKINESS_RECOVER_AFTER_MS_CONFIG, Type.LONG, FlakinessPolicy.defaults().recoverAfter().toMillis(),
+          Range.atLeast(1), Importance.MEDIUM, FLAKINESS_RECOVER_AFTER_MS_DOC)
+      .define(FLAKINESS_RECOVER_EXECUTIONS_CONFIG, Type.INT, FlakinessPolicy.defaults().recoverExecutions(),
+          Range.atLeast(1), Importance.MEDIUM, FLAKINESS_RECOVER_EXECUTIONS_DOC)
+      .define(FLAKINESS_SCORE_HALF_LIFE_MS_CONFIG, Type.LONG, FlakinessPolicy.defaults().scoreHalfLife().toMillis(),
+          Range.atLeast(1), Importance.MEDIUM, FLAKINESS_SCORE_HALF_LIFE_MS_DOC)
+      .define(FLAKINESS_COMMIT_EXPIRY_MS_CONFIG, Type.LONG, FlakinessPolicy.defaults().commitExpiry().toMillis(),
+          Range.atLeast(1), Importance.LOW, FLAKINESS_COMMIT_EXPIRY_MS_DOC)
+      .define(FLAKINESS_GRACE_MS_CONFIG, Type.LONG, FlakinessPolicy.defaults().grace().toMillis(),
+          Range.atLeast(0), Importance.MEDIUM, FLAKINESS_GRACE_MS_DOC)
+      .define(FLAKINESS_BRANCH_SCOPE_CONFIG, Type.STRING, FlakinessPolicy.defaults().branchScope().name(),
+          ConfigDef.ValidString.in(BranchScope.ALL.name(), BranchScope.DEFAULT_BRANCH.name()), Importance.MEDIUM,
+          FLAKINESS_BRANCH_SCOPE_DOC)
+      .define(FLAKINESS_DEFAULT_BRANCH_CONFIG, Type.STRING, FlakinessPolicy.defaults().defaultBranch(),
+          new ConfigDef.NonEmptyStringWithoutControlChars(), Importance.MEDIUM, FLAKINESS_DEFAULT_BRANCH_DOC)
+      .define(FLAKINESS_OUTAGE_FAILED_SHARE_CONFIG, Type.DOUBLE, FlakinessPolicy.defaults().outageFailedShare(),
+          Range.between(0.0, 1.0), Importance.MEDIUM, FLAKINESS_OUTAGE_FAILED_SHARE_DOC)
+      .define(FLAKINESS_OUTAGE_MIN_TESTS_CONFIG, Type.INT, FlakinessPolicy.defaults().outageMinTests(),
+          Range.atLeast(1), Importance.LOW, FLAKINESS_OUTAGE_MIN_TESTS_DOC);
 
   private static ConfigDef.Validator dimensionSetsValidator() {
     return (name, value) -> {
@@ -203,6 +281,18 @@ public final class TestpulseConfig extends AbstractConfig {
         Duration.ofMillis(getLong(DURATIONS_EMIT_INTERVAL_MS_CONFIG)), getDouble(DURATIONS_SLOW_FACTOR_CONFIG),
         getInt(DURATIONS_SLOW_RECENT_BUCKETS_CONFIG), getInt(DURATIONS_SLOW_BASELINE_BUCKETS_CONFIG),
         getInt(DURATIONS_SLOW_MIN_SAMPLES_CONFIG), getBoolean(DURATIONS_SKETCH_CACHE_CONFIG));
+  }
+
+  /** The flakiness policy of the {@code testpulse.flakiness.*} keys (validated when the topology is built). */
+  public FlakinessPolicy flakinessPolicy() {
+    return new FlakinessPolicy(
+        getInt(FLAKINESS_WINDOW_CONFIG), getInt(FLAKINESS_MIN_SAMPLES_CONFIG),
+        getDouble(FLAKINESS_BROKEN_ENTER_RATE_CONFIG), getDouble(FLAKINESS_BROKEN_EXIT_RATE_CONFIG),
+        Duration.ofMillis(getLong(FLAKINESS_RECOVER_AFTER_MS_CONFIG)), getInt(FLAKINESS_RECOVER_EXECUTIONS_CONFIG),
+        Duration.ofMillis(getLong(FLAKINESS_SCORE_HALF_LIFE_MS_CONFIG)),
+        Duration.ofMillis(getLong(FLAKINESS_COMMIT_EXPIRY_MS_CONFIG)), Duration.ofMillis(getLong(FLAKINESS_GRACE_MS_CONFIG)),
+        BranchScope.valueOf(getString(FLAKINESS_BRANCH_SCOPE_CONFIG)), getString(FLAKINESS_DEFAULT_BRANCH_CONFIG),
+        getDouble(FLAKINESS_OUTAGE_FAILED_SHARE_CONFIG), getInt(FLAKINESS_OUTAGE_MIN_TESTS_CONFIG));
   }
 
   /**

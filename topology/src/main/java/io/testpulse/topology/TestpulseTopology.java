@@ -5,6 +5,7 @@ import io.testpulse.topology.internals.DedupStep;
 import io.testpulse.topology.internals.DurationsStep;
 import io.testpulse.topology.internals.EnrichedStep;
 import io.testpulse.topology.internals.ExecutionTimestampExtractor;
+import io.testpulse.topology.internals.FlakinessStep;
 import io.testpulse.topology.internals.StatsStep;
 import java.time.Duration;
 import java.util.Objects;
@@ -30,31 +31,45 @@ public final class TestpulseTopology {
   private final Topics topics;
   private final DurationOptions durations;
   private final Duration dedupHorizon;
+  private final FlakinessPolicy flakinessPolicy;
 
-  private TestpulseTopology(Topics topics, DurationOptions durations, Duration dedupHorizon) {
+  private TestpulseTopology(Topics topics, DurationOptions durations, Duration dedupHorizon,
+                            FlakinessPolicy flakinessPolicy) {
     this.topics = Objects.requireNonNull(topics, "topics");
     this.durations = Objects.requireNonNull(durations, "durations");
     this.dedupHorizon = Objects.requireNonNull(dedupHorizon, "dedupHorizon");
+    this.flakinessPolicy = Objects.requireNonNull(flakinessPolicy, "flakinessPolicy");
   }
 
   /** The topology for {@code config}: its topic prefix and, as they are added, its policies. */
   public static TestpulseTopology create(TestpulseConfig config) {
-    return new TestpulseTopology(config.topics(), config.durationOptions(), config.dedupHorizon());
+    return new TestpulseTopology(config.topics(), config.durationOptions(), config.dedupHorizon(),
+        config.flakinessPolicy());
   }
 
   /** The topology over the given topics, with every other setting at its default. */
   public static TestpulseTopology withTopics(Topics topics) {
-    return new TestpulseTopology(topics, DurationOptions.defaults(), TestpulseConfig.DEFAULT_DEDUP_HORIZON);
+    return new TestpulseTopology(topics, DurationOptions.defaults(), TestpulseConfig.DEFAULT_DEDUP_HORIZON,
+        FlakinessPolicy.defaults());
   }
 
   /** The same topology with other durations settings. */
   public TestpulseTopology withDurations(DurationOptions options) {
-    return new TestpulseTopology(topics, options, dedupHorizon);
+    return new TestpulseTopology(topics, options, dedupHorizon, flakinessPolicy);
+  }
+
+  /** The same topology judging flakiness by {@code policy} (validated when the topology is built). */
+  public TestpulseTopology withFlakinessPolicy(FlakinessPolicy policy) {
+    return new TestpulseTopology(topics, durations, dedupHorizon, policy);
+  }
+
+  public FlakinessPolicy flakinessPolicy() {
+    return flakinessPolicy;
   }
 
   /** A copy with another de-duplication horizon ({@link TestpulseConfig#DEDUP_HORIZON_MS_CONFIG}). */
   public TestpulseTopology withDedupHorizon(Duration horizon) {
-    return new TestpulseTopology(topics, durations, horizon);
+    return new TestpulseTopology(topics, durations, horizon, flakinessPolicy);
   }
 
   /** The topics this topology reads and writes. */
@@ -66,11 +81,16 @@ public final class TestpulseTopology {
    * Adds every testpulse processor, store and sink to {@code builder}; every name is explicit.
    * Each capability is a step of its own in {@code internals}, fed the de-duplicated executions
    * stream (duplicates dropped, attempts numbered: {@link DedupStep}).
+   *
+   * @throws IllegalArgumentException if a policy is invalid, naming the bad value
    */
   public void addTo(StreamsBuilder builder) {
+    flakinessPolicy.validate();
     KStream<String, TestExecution> source = builder.stream(topics.executions().name(),
         topics.executions().consumed().withTimestampExtractor(new ExecutionTimestampExtractor()));
     KStream<String, TestExecution> executions = DedupStep.addTo(builder, source, dedupHorizon);
+    builder.addStateStore(Stores.TEST_STATE.storeBuilder()); // shared: StatsStep writes it, FlakinessStep bumps versions
+    FlakinessStep.addTo(builder, executions, topics, flakinessPolicy); // before StatsStep: it reads flakiness state
     StatsStep.addTo(builder, executions, topics);
     DurationsStep.addTo(builder, executions, topics, durations);
     EnrichedStep.addTo(builder, executions, topics);

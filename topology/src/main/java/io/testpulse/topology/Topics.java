@@ -62,6 +62,22 @@ public final class Topics {
         TestpulseSerdes.json(EnrichedExecution.class), TopicConfig.CLEANUP_POLICY_DELETE);
   }
 
+  /** Output: every confirmed (and retracted) same-commit flip, as it happens (JSON {@link Flip}). */
+  public TopicHandle<String, Flip> flips() {
+    return new TopicHandle<>(prefix + ".test-flips.v1", Serdes.String(), TestpulseSerdes.json(Flip.class),
+        TopicConfig.CLEANUP_POLICY_DELETE);
+  }
+
+  /**
+   * Internal loop of the outage guard: verdicts on flip candidates, from the per-run aggregate back
+   * to the tests (JSON {@link FlipVerdict}, keyed {@code tenant/test_id}). Must have as many
+   * partitions as {@link #executions()}.
+   */
+  public TopicHandle<String, FlipVerdict> flipVerdicts() {
+    return new TopicHandle<>(prefix + ".flip-verdicts.v1", Serdes.String(), TestpulseSerdes.json(FlipVerdict.class),
+        TopicConfig.CLEANUP_POLICY_DELETE);
+  }
+
   /** Input: quarantine and release commands from the HTTP API (JSON {@link QuarantineCommand}). */
   public TopicHandle<String, QuarantineCommand> quarantineCommands() {
     return new TopicHandle<>(prefix + ".quarantine-commands.v1", Serdes.String(),
@@ -94,6 +110,6 @@ public final class Topics {
   /** Every topic the app creates when it is missing. */
   public List<TopicHandle<?, ?>> all() {
     return List.of(executions(), testStats(), transitions(), executionsEnriched(), quarantineCommands(),
-        deadLetters(), durationBuckets());
+        deadLetters(), durationBuckets(), flips(), flipVerdicts());
   }
 }

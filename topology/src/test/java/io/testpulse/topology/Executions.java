@@ -24,13 +24,19 @@ final class Executions {
     return TestKeys.key(TENANT, testId(name));
   }
 
+  /** An execution in a run and on a commit of its own (so executions do not flip unless asked to). */
   static TestExecution execution(String name, Result result, Instant at) {
+    return execution(name, result, at, "build-" + at.toEpochMilli(), "c" + at.toEpochMilli(), 0);
+  }
+
+  static TestExecution execution(String name, Result result, Instant at, String runKey, String commit, int attempt) {
     return TestExecution.newBuilder()
         .setExecutionId(UUID.randomUUID().toString())
         .setTenant(TENANT).setSuite(SUITE).setTestId(testId(name))
         .setScope("Cart").setName(name).setFileName("spec/cart_spec.rb")
         .setResult(result).setDurationMicros(1_000).setEventTime(at)
-        .setRun(RunInfo.newBuilder().setKey("build-" + at.toEpochMilli()).setBranch("main").setCommitSha("c1").build())
+        .setRun(RunInfo.newBuilder().setKey(runKey).setBranch("main").setCommitSha(commit).build())
+        .setAttempt(attempt)
         .setTags(Map.of())
         .build();
   }

@@ -19,11 +19,24 @@ class TopologyNamesTest {
         .contains("Source: testpulse.executions.v1-source (topics: [testpulse.executions.v1])")
         .contains("Processor: dedup-processor (stores: [dedup-seen, run-attempts])")
         .contains("--> dedup-processor")
-        .contains("Processor: test-stats-processor (stores: [test-state])")
+        .contains("Processor: test-stats-processor (stores: [test-state, flakiness-state])")
         .contains("<-- dedup-processor")
         .contains("Sink: testpulse.test-stats.v1-sink (topic: testpulse.test-stats.v1)")
+        .containsPattern("--> flakiness-processor, .*test-stats-processor") // flakiness first: stats read its state
+        .contains("Processor: flakiness-processor (stores: [flakiness-state, flakiness-commits, flakiness-watermark])")
+        .contains("Source: testpulse.flip-verdicts.v1-source (topics: [testpulse.flip-verdicts.v1])")
+        .contains("Processor: flip-verdict-processor (stores: [flakiness-state, test-state, flakiness-commits])")
+        .contains("Source: testpulse.quarantine-commands.v1-source (topics: [testpulse.quarantine-commands.v1])")
+        .contains("Processor: quarantine-processor (stores: [flakiness-state, test-state])")
+        .contains("Sink: flakiness-run-messages-repartition-sink (topic: flakiness-run-messages-repartition)")
+        .contains("Source: flakiness-run-messages-repartition-source (topics: [flakiness-run-messages-repartition])")
+        .contains("Processor: run-outcome-processor (stores: [run-candidates, run-outcomes])")
+        .contains("Sink: testpulse.flip-verdicts.v1-sink (topic: testpulse.flip-verdicts.v1)")
+        .contains("Sink: flakiness-test-stats-sink (topic: testpulse.test-stats.v1)")
+        .contains("Sink: testpulse.test-flips.v1-sink (topic: testpulse.test-flips.v1)")
         .contains("Processor: executions-enriched-mapper")
-        .contains("Sink: testpulse.executions.v1.enriched-sink (topic: testpulse.executions.v1.enriched)");
+        .contains("Sink: testpulse.executions.v1.enriched-sink (topic: testpulse.executions.v1.enriched)")
+        .contains("Sink: testpulse.test-transitions.v1-sink (topic: testpulse.test-transitions.v1)");
   }
 
   @Test

@@ -1,9 +1,11 @@
 package io.testpulse.topology.internals;
 
+import io.testpulse.avro.FlakinessState;
 import io.testpulse.avro.Result;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.avro.TestState;
 import io.testpulse.topology.StoreHandle;
+import io.testpulse.topology.Stores;
 import io.testpulse.topology.TestStats;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -19,6 +21,7 @@ public final class TestStatsProcessor implements Processor<String, TestExecution
 
   private final StoreHandle<String, TestState> storeHandle;
   private KeyValueStore<String, TestState> store;
+  private KeyValueStore<String, FlakinessState> flakiness;
   private ProcessorContext<String, TestStats> context;
 
   public TestStatsProcessor(StoreHandle<String, TestState> storeHandle) {
@@ -29,6 +32,7 @@ public final class TestStatsProcessor implements Processor<String, TestExecution
   public void init(ProcessorContext<String, TestStats> context) {
     this.context = context;
     this.store = context.getStateStore(storeHandle.name());
+    this.flakiness = context.getStateStore(Stores.FLAKINESS_STATE.name());
   }
 
   @Override
@@ -36,7 +40,7 @@ public final class TestStatsProcessor implements Processor<String, TestExecution
     ExecutionValidator.validate(record.key(), record.value());
     TestState state = apply(store.get(record.key()), record.value());
     store.put(record.key(), state);
-    context.forward(record.withValue(TestStats.from(state)));
+    context.forward(record.withValue(TestStats.from(state, flakiness.get(record.key()))));
   }
 
   /** The state after one more execution. Pure: also used by the reference model in tests. */

@@ -1,0 +1,91 @@
+package io.testpulse.topology.internals;
+
+import io.testpulse.avro.CommitOutcome;
+import io.testpulse.avro.FailedRun;
+import io.testpulse.avro.FlakinessState;
+import io.testpulse.topology.FlakinessPolicy;
+import io.testpulse.topology.Flip;
+import io.testpulse.topology.FlipVerdict;
+import io.testpulse.topology.Stores;
+import java.util.Map;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Applies the outage guard's verdict on a flip candidate to the test: a commit is flipped while at
+ * least one of its failing runs is confirmed. A new flip is forwarded as a {@link Flip} and may
+ * make the test FLAKY; a retraction withdraws it.
+ */
+final class FlipVerdictProcessor implements Processor<String, FlipVerdict, String, Object> {
+
+  private final FlakinessPolicy policy;
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, FlakinessState> states;
+  private KeyValueStore<String, CommitOutcome> commits;
+  private FlakinessEmitter emitter;
+  private Sensor flips;
+  private Sensor retractions;
+
+  FlipVerdictProcessor(FlakinessPolicy policy) {
+    this.policy = policy;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.states = context.getStateStore(Stores.FLAKINESS_STATE.name());
+    this.commits = context.getStateStore(Stores.FLAKINESS_COMMITS.name());
+    this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, Stores.TEST_STATE);
+    this.flips = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE, "flip-verdicts-" + context.taskId(),
+        "flips", Sensor.RecordingLevel.INFO);
+    this.retractions = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE,
+        "flip-verdicts-" + context.taskId(), "flips-retracted", Sensor.RecordingLevel.INFO);
+  }
+
+  @Override
+  public void close() {
+    if (flips != null) {
+      context.metrics().removeSensor(flips);
+      context.metrics().removeSensor(retractions);
+    }
+  }
+
+  @Override
+  public void process(Record<String, FlipVerdict> record) {
+    FlipVerdict v = record.value();
+    String commitKey = record.key() + "/" + v.commitSha();
+    CommitOutcome c = commits.get(commitKey);
+    FlakinessState s = FlakinessRules.mutable(states.get(record.key()));
+    if (c == null || s == null) {
+      return; // the commit expired meanwhile: nothing left to flip or retract
+    }
+    FailedRun fail = c.getFails().stream().filter(f -> f.getRunKey().equals(v.runKey())).findFirst().orElse(null);
+    if (fail == null || fail.getCandidateTime() == null || fail.getConfirmed() == v.confirmed()) {
+      return; // already applied
+    }
+    boolean wasFlipped = c.getFails().stream().anyMatch(FailedRun::getConfirmed);
+    fail.setConfirmed(v.confirmed());
+    boolean flipped = c.getFails().stream().anyMatch(FailedRun::getConfirmed);
+    commits.put(commitKey, c);
+    if (wasFlipped == flipped) {
+      return; // another failing run already made (or still makes) this commit flipped
+    }
+    FailedRun evidence = fail;
+    (flipped ? flips : retractions).record();
+    if (flipped) {
+      FlakinessRules.addFlip(s, v.commitSha(), c.getFirstSeen(), evidence.getCandidateTime(), policy);
+    } else {
+      FlakinessRules.retractFlip(s, v.commitSha(), c.getFirstSeen(), policy);
+    }
+    context.forward(new Record<>(record.key(), new Flip(record.key(), s.getTenant(), s.getTestId(), s.getSuite(),
+        v.commitSha(), evidence.getRunKey(), evidence.getAttempt(), c.getPassRun(), c.getPassAttempt(),
+        evidence.getCandidateTime(), !flipped), record.timestamp(), record.headers()));
+    emitter.settle(record.key(), s, flipped ? FlakinessRules.Trigger.FLIP_CONFIRMED : FlakinessRules.Trigger.FLIP_RETRACTED,
+        Map.of("commit_sha", v.commitSha(), "fail_run_key", evidence.getRunKey(),
+            "fail_attempt", Integer.toString(evidence.getAttempt()), "pass_run_key", c.getPassRun(),
+            "pass_attempt", Integer.toString(c.getPassAttempt())), context, record);
+  }
+}
