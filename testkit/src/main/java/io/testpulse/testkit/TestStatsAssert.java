@@ -1,6 +1,7 @@
 package io.testpulse.testkit;
 
 import io.testpulse.avro.Result;
+import io.testpulse.topology.HealthState;
 import io.testpulse.topology.TestStats;
 import java.time.Instant;
 import java.util.Objects;
@@ -75,6 +76,81 @@ public final class TestStatsAssert extends AbstractAssert<TestStatsAssert, TestS
   public TestStatsAssert wasFirstSeenAt(Instant expected) {
     if (stats().firstSeen() != expected.toEpochMilli()) {
       failWithMessage("Expected first seen at %s but was %s", expected, Instant.ofEpochMilli(actual.firstSeen()));
+    }
+    return this;
+  }
+
+  /** The test's flakiness state is {@code expected}. */
+  public TestStatsAssert isIn(HealthState expected) {
+    if (!Objects.equals(expected.name(), stats().state())) {
+      failWithMessage("Expected state %s but was %s (reason %s; flips %s, failure rate %s, transition score %s)",
+          expected, actual.state(), actual.stateReason(), actual.flips(), actual.failureRate(), actual.transitionScore());
+    }
+    return this;
+  }
+
+  /** HEALTHY: neither flaky, broken nor quarantined. */
+  public TestStatsAssert isHealthy() {
+    return isIn(HealthState.HEALTHY);
+  }
+
+  /** FLAKY: flipped on one commit recently. */
+  public TestStatsAssert isFlaky() {
+    return isIn(HealthState.FLAKY);
+  }
+
+  /** BROKEN: fails nearly always. */
+  public TestStatsAssert isBroken() {
+    return isIn(HealthState.BROKEN);
+  }
+
+  /** QUARANTINED by a user's command. */
+  public TestStatsAssert isQuarantined() {
+    return isIn(HealthState.QUARANTINED);
+  }
+
+  /** Quarantined, with the quarantine lapsing at {@code expiresAt}. */
+  public TestStatsAssert isQuarantinedUntil(Instant expiresAt) {
+    isQuarantined();
+    if (!Objects.equals(expiresAt.toEpochMilli(), actual.quarantineExpiresAt())) {
+      failWithMessage("Expected the quarantine to expire at %s but it expires at %s", expiresAt,
+          actual.quarantineExpiresAt() == null ? "never" : Instant.ofEpochMilli(actual.quarantineExpiresAt()));
+    }
+    return this;
+  }
+
+  /** Commits on which the test flipped (confirmed, not retracted). */
+  public TestStatsAssert hasFlips(long expected) {
+    Long flips = stats().flips();
+    return hasCount("flips", expected, flips == null ? 0 : flips);
+  }
+
+  /** The flakiness score, in [0, 1], within {@code tolerance}. */
+  public TestStatsAssert hasFlakinessScore(double expected, double tolerance) {
+    return hasRatio("flakiness score", expected, tolerance, stats().flakinessScore());
+  }
+
+  /** Flips between consecutive results of the last W, divided by W, within 1e-9. */
+  public TestStatsAssert hasTransitionScore(double expected) {
+    return hasRatio("transition score", expected, RATIO_TOLERANCE, stats().transitionScore());
+  }
+
+  /** The failed share of the last W results, within 1e-9. */
+  public TestStatsAssert hasFailureRate(double expected) {
+    return hasRatio("failure rate", expected, RATIO_TOLERANCE, stats().failureRate());
+  }
+
+  /** No failure rate yet: fewer results than the minimum sample size. */
+  public TestStatsAssert hasNoFailureRate() {
+    if (stats().failureRate() != null) {
+      failWithMessage("Expected no failure rate (below the minimum sample size) but was %s", actual.failureRate());
+    }
+    return this;
+  }
+
+  private TestStatsAssert hasRatio(String what, double expected, double tolerance, Double value) {
+    if (value == null || Math.abs(value - expected) > tolerance) {
+      failWithMessage("Expected %s %s (within %s) but was %s", what, expected, tolerance, value);
     }
     return this;
   }

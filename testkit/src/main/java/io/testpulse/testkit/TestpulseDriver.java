@@ -1,6 +1,7 @@
 package io.testpulse.testkit;
 
 import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
+import io.testpulse.avro.FlakinessState;
 import io.testpulse.avro.Result;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.avro.TestState;
@@ -9,6 +10,8 @@ import io.testpulse.topology.BucketKey;
 import io.testpulse.topology.DurationRange;
 import io.testpulse.topology.DurationScopes;
 import io.testpulse.topology.DurationSummary;
+import io.testpulse.topology.Flip;
+import io.testpulse.topology.HealthState;
 import io.testpulse.topology.QuarantineCommand;
 import io.testpulse.topology.StoreHandle;
 import io.testpulse.topology.Stores;
@@ -331,9 +334,24 @@ public final class TestpulseDriver implements AutoCloseable {
     return contents;
   }
 
-  /** The current state of a test, as the HTTP API answers it; empty if the topology has none. */
+  /**
+   * The current state of a test as the HTTP API answers it (counts, reliability, flakiness state
+   * and scores); empty if the topology has none.
+   */
   public Optional<TestStats> stats(TestRef test) {
-    return Optional.ofNullable(store(Stores.TEST_STATE).get(test.key())).map(TestStats::from);
+    return Optional.ofNullable(store(Stores.TEST_STATE).get(test.key()))
+        .map(s -> TestStats.from(s, store(Stores.FLAKINESS_STATE).get(test.key())));
+  }
+
+  /** The test's flakiness state (HEALTHY, FLAKY, BROKEN, QUARANTINED); empty before its first execution. */
+  public Optional<HealthState> state(TestRef test) {
+    return Optional.ofNullable(store(Stores.FLAKINESS_STATE).get(test.key()))
+        .map(f -> HealthState.valueOf(f.getState()));
+  }
+
+  /** The same-commit flips of one test (and their retractions), oldest first. */
+  public List<Flip> flips(TestRef test) {
+    return output(topics.flips()).stream().filter(r -> test.key().equals(r.key())).map(TestRecord::value).toList();
   }
 
   /**
@@ -378,9 +396,10 @@ public final class TestpulseDriver implements AutoCloseable {
 
   /** Every test's current state, ordered by key; the clock's test is left out. */
   public List<TestStats> allStats() {
+    KeyValueStore<String, FlakinessState> flakiness = store(Stores.FLAKINESS_STATE);
     return storeContents(Stores.TEST_STATE).entrySet().stream()
         .filter(e -> !isClockKey(e.getKey()))
-        .map(e -> TestStats.from(e.getValue()))
+        .map(e -> TestStats.from(e.getValue(), flakiness.get(e.getKey())))
         .sorted(Comparator.comparing(TestStats::key)).toList();
   }
 

@@ -1,5 +1,6 @@
 package io.testpulse.testkit;
 
+import io.testpulse.topology.HealthState;
 import io.testpulse.topology.Transition;
 import java.util.Arrays;
 import java.util.List;
@@ -39,6 +40,21 @@ public final class TransitionsAssert extends AbstractAssert<TransitionsAssert, L
           describe(actual));
     }
     return this;
+  }
+
+  /** The test entered exactly these states, in this order. */
+  public TransitionsAssert wentThrough(HealthState... states) {
+    return wentThrough(Arrays.stream(states).map(HealthState::name).toArray(String[]::new));
+  }
+
+  /** The latest transition went to {@code state}. */
+  public TransitionsAssert endsIn(HealthState state) {
+    return endsIn(state.name());
+  }
+
+  /** Some transition went from {@code from} (null: the first state) to {@code to}. */
+  public TransitionsAssert hasTransition(HealthState from, HealthState to) {
+    return hasTransition(from == null ? null : from.name(), to.name());
   }
 
   /** Some transition went from {@code from} (null: the first state) to {@code to}. */

@@ -3,6 +3,7 @@ package io.testpulse.testkit;
 import static io.testpulse.testkit.TestpulseAssertions.assertThat;
 import static io.testpulse.testkit.TestpulseAssertions.assertThatThrownBy;
 
+import io.testpulse.topology.HealthState;
 import io.testpulse.topology.Transition;
 import java.util.List;
 import java.util.Map;
@@ -69,10 +70,21 @@ class TestpulseAssertionsTest {
   }
 
   @Test
-  void shouldSeeNoTransitionsWhenNothingChangedState() {
+  void shouldSeeOnlyTheFirstStateWhenATestKeepsPassing() {
+    ExecutionBuilder adds = driver.executions().test("Cart", "adds an item");
+    driver.sendAll(adds.passed(), adds.passed());
+
+    assertThat(driver).transitionsOf(adds.ref()).hasSize(1).hasTransition(null, HealthState.HEALTHY);
+    assertThat(driver).transitionsOf(driver.executions().ref("Cart", "never ran")).isEmpty();
+  }
+
+  @Test
+  void shouldNameStateReasonAndScoresWhenTheStateDiffers() {
     ExecutionBuilder adds = driver.executions().test("Cart", "adds an item");
     driver.send(adds.passed());
 
-    assertThat(driver).transitionsOf(adds.ref()).isEmpty();
+    assertThatThrownBy(() -> assertThat(driver).test(adds.ref()).isFlaky())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Expected state FLAKY but was HEALTHY");
   }
 }
