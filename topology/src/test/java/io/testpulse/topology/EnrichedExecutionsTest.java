@@ -72,7 +72,7 @@ class EnrichedExecutionsTest {
     assertThat(row.path("event_time").asLong()).isEqualTo(T0.toEpochMilli());
     assertThat(row.path("run_key").asText()).isEqualTo(e.getRun().getKey());
     assertThat(row.path("branch").asText()).isEqualTo("main");
-    assertThat(row.path("commit_sha").asText()).isEqualTo("c1");
+    assertThat(row.path("commit_sha").asText()).isEqualTo(e.getRun().getCommitSha());
     assertThat(row.path("attempt").asInt()).isEqualTo(1);
     assertThat(row.path("failure_reason").asText()).isEqualTo("boom");
     assertThat(row.path("tags").isObject()).isTrue();
