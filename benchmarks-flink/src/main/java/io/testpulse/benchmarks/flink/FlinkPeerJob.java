@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -31,6 +32,22 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class FlinkPeerJob {
 
   private FlinkPeerJob() {
+  }
+
+  /** The record key: the {@code key} field the job writes first, {@code {"key":"<tenant/test_id>",...}}. */
+  static final class KeyOfJson implements SerializationSchema<String> {
+    @Override
+    public byte[] serialize(String json) {
+      return json.substring(8, json.indexOf('"', 8)).getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The JSON document as UTF-8. */
+  static final class Utf8 implements SerializationSchema<String> {
+    @Override
+    public byte[] serialize(String json) {
+      return json.getBytes(StandardCharsets.UTF_8);
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -76,9 +93,8 @@ public final class FlinkPeerJob {
         .setKafkaProducerConfig(producer)
         .setRecordSerializer(KafkaRecordSerializationSchema.<String>builder()
             .setTopic(output)
-            .setKeySerializationSchema((String json) -> json.substring(8, json.indexOf('"', 8))
-                .getBytes(StandardCharsets.UTF_8))
-            .setValueSerializationSchema((String json) -> json.getBytes(StandardCharsets.UTF_8))
+            .setKeySerializationSchema(new KeyOfJson())
+            .setValueSerializationSchema(new Utf8())
             .build())
         .build();
 
