@@ -9,6 +9,7 @@ import io.testpulse.topology.TestpulseConfig;
 import io.testpulse.topology.TestpulseTopology;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -57,6 +58,7 @@ public final class ProcessingNode {
     String bootstrap = a.get("bootstrap");
     String app = a.get("app");
     Path stateDir = Path.of(a.get("state"));
+    long caughtUpSeconds = Long.parseLong(a.getOrDefault("caughtup.seconds", "300"));
 
     Properties props = new Properties();
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -129,7 +131,7 @@ public final class ProcessingNode {
     long t0 = System.nanoTime();
     streams.start();
     try (Offsets offsets = new Offsets(bootstrap)) {
-      awaitCaughtUp(offsets, app, input, streams);
+      awaitCaughtUp(offsets, app, input, streams, Duration.ofDays(1));
       long wall = System.nanoTime() - t0;
       long cpu = SelfMeasure.cpuNanos() - cpu0;
       Map<String, Object> result = new LinkedHashMap<>();
@@ -152,11 +154,23 @@ public final class ProcessingNode {
             System.out.println("STATS " + JSON.writeValueAsString(stats));
           }
           case "caughtup" -> {
+            // Bounded: a stream thread that deadlocks with an interactive query never catches up.
             long c0 = SelfMeasure.cpuNanos();
             long w0 = System.nanoTime();
-            awaitCaughtUp(offsets, app, input, streams);
-            System.out.println("CAUGHTUP " + JSON.writeValueAsString(Map.of(
-                "wall_s", (System.nanoTime() - w0) / 1e9, "cpu_s", (SelfMeasure.cpuNanos() - c0) / 1e9)));
+            boolean done = awaitCaughtUp(offsets, app, input, streams, Duration.ofSeconds(caughtUpSeconds));
+            long[] deadlocked = ManagementFactory.getThreadMXBean().findDeadlockedThreads();
+            Map<String, Object> caught = new LinkedHashMap<>();
+            caught.put("caught_up", done);
+            caught.put("lag", offsets.lag(app, input));
+            caught.put("deadlocked_threads", deadlocked == null ? 0 : deadlocked.length);
+            caught.put("wall_s", (System.nanoTime() - w0) / 1e9);
+            caught.put("cpu_s", (SelfMeasure.cpuNanos() - c0) / 1e9);
+            if (deadlocked != null) {
+              for (var info : ManagementFactory.getThreadMXBean().getThreadInfo(deadlocked, true, true)) {
+                System.err.print("DEADLOCKED " + info);
+              }
+            }
+            System.out.println("CAUGHTUP " + JSON.writeValueAsString(caught));
           }
           case "stop" -> {
             if (http != null) {
@@ -174,16 +188,19 @@ public final class ProcessingNode {
     streams.close(Duration.ofSeconds(60));
   }
 
-  private static void awaitCaughtUp(Offsets offsets, String app, String input, KafkaStreams streams) throws Exception {
-    while (true) {
+  private static boolean awaitCaughtUp(Offsets offsets, String app, String input, KafkaStreams streams,
+                                       Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
       if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
         throw new IllegalStateException("Kafka Streams stopped: " + streams.state());
       }
       if (streams.state() == KafkaStreams.State.RUNNING && offsets.lag(app, input) == 0) {
-        return;
+        return true;
       }
       TimeUnit.MILLISECONDS.sleep(100);
     }
+    return false;
   }
 
   private static Topology passThrough(String input, String output) {

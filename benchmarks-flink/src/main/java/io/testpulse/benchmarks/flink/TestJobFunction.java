@@ -3,8 +3,8 @@ package io.testpulse.benchmarks.flink;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
-import java.nio.ByteBuffer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -84,10 +84,9 @@ final class TestJobFunction extends KeyedProcessFunction<String, Exec, String> {
     if (e.durationMicros >= 0) {
       d.accept(e.durationMicros / 1000.0);
     }
-    ByteBuffer encoded = d.serialize();
-    byte[] copy = new byte[encoded.remaining()];
-    encoded.get(copy);
-    sketch.update(copy);
+    GrowingByteArrayOutput encoded = GrowingByteArrayOutput.withDefaultInitialCapacity();
+    d.encode(encoded, false);
+    sketch.update(encoded.trimmedCopy());
 
     out.collect("{\"key\":\"" + ctx.getCurrentKey() + "\",\"passed\":" + s.passed + ",\"failed\":" + s.failed
         + ",\"skipped\":" + s.skipped + ",\"other\":" + s.other + ",\"flips\":" + s.flips

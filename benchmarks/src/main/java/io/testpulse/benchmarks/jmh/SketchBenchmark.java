@@ -3,9 +3,9 @@ package io.testpulse.benchmarks.jmh;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,10 +55,13 @@ public class SketchBenchmark {
   }
 
   private static byte[] bytes(DDSketch sketch) {
-    ByteBuffer buffer = sketch.serialize();
-    byte[] out = new byte[buffer.remaining()];
-    buffer.get(out);
-    return out;
+    GrowingByteArrayOutput out = GrowingByteArrayOutput.withDefaultInitialCapacity();
+    try {
+      sketch.encode(out, false);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.trimmedCopy();
   }
 
   @Benchmark
