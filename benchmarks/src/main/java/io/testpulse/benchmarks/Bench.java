@@ -68,13 +68,13 @@ public final class Bench {
       String jfr = value(args, "--jfr", null);
       return new Options(quick, json == null ? null : Path.of(json),
           Integer.parseInt(value(args, "--tests", quick ? "1000" : "100000")),
-          Integer.parseInt(value(args, "--commits", quick ? "10" : "48")),
+          Integer.parseInt(value(args, "--commits", quick ? "8" : "48")),
           Double.parseDouble(value(args, "--flaky-share", "0.05")),
           Integer.parseInt(value(args, "--tag-cardinality", "16")),
           Double.parseDouble(value(args, "--duplicate-share", "0.02")),
           Integer.parseInt(value(args, "--partitions", "6")),
           Integer.parseInt(value(args, "--threads", "2")),
-          Integer.parseInt(value(args, "--query-seconds", quick ? "6" : "60")),
+          Integer.parseInt(value(args, "--query-seconds", quick ? "4" : "60")),
           !args.contains("--no-flink"), work, jfr == null ? null : Path.of(jfr),
           value(args, "--classpath", System.getProperty("java.class.path")),
           value(args, "--flink-classpath", System.getProperty("testpulse.bench.flink.classpath", defaultFlinkClasspath())));
@@ -111,6 +111,9 @@ public final class Bench {
           """);
       return;
     }
+    // Ctrl-C or a kill of the harness ends its child JVMs (broker, processing, load) too.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+        .forEach(ProcessHandle::destroy), "bench-children-stop"));
     Map<String, Object> result = run(Options.parse(list), System.out);
     System.exit(result.containsKey("error") ? 1 : 0);
   }
@@ -128,7 +131,7 @@ public final class Bench {
     figures.put("machine_cores", Runtime.getRuntime().availableProcessors());
     figures.put("machine_memory_bytes", totalMemory());
     figures.put("date", Instant.now().toString());
-    figures.put("mode", options.quick() ? "quick" : "full");
+    figures.put("mode", options.quick() ? "quick" : options.tests() == 100_000 && options.commits() == 48 ? "full" : "custom");
     figures.put("workload_tests", options.tests());
     figures.put("workload_commits", options.commits());
     figures.put("workload_flaky_share", options.flakyShare());
@@ -182,12 +185,16 @@ public final class Bench {
       runCeiling("producer", logs, broker, List.of("producer", bootstrap, input, "bench.producer-ceiling.v1",
           Long.toString(Math.max(1, written))));
 
+      // The query phase appended live executions to the input: later phases read all of it.
+      long inputNow = offsets.total(input);
+      figures.put("input_events_after_query_phase", inputNow);
+
       // 6. Ceilings: a Kafka Streams pass-through, exactly_once_v2.
-      runPassThrough(work, logs, broker, offsets, events);
+      runPassThrough(work, logs, broker, offsets, inputNow);
 
       // 7. The Flink peer.
       if (options.flink()) {
-        runFlink(work, logs, broker, offsets, events, input);
+        runFlink(work, logs, broker, offsets, inputNow, input);
       }
 
       ratios();
@@ -420,6 +427,7 @@ public final class Bench {
         work.resolve("state").resolve("passthrough"), logs, "bench.passthrough.v1", false);
     JsonNode r = current.await("RESULT", Duration.ofHours(1));
     double wall = r.get("wall_s").asDouble();
+    figures.put("passthrough_records", events);
     figures.put("passthrough_records_per_s", events / wall);
     figures.put("passthrough_records_per_cpu_s", events / r.get("cpu_s").asDouble());
     figures.put("passthrough_wall_s", wall);
@@ -442,6 +450,7 @@ public final class Bench {
             Long.toString(checkpointMillis)), logs)) {
       JsonNode r = jvm.await("RESULT", Duration.ofHours(2));
       double wall = r.get("wall_s").asDouble();
+      figures.put("flink_events", events);
       figures.put("flink_events_per_s", events / wall);
       figures.put("flink_events_per_cpu_s", events / r.get("cpu_s").asDouble());
       figures.put("flink_wall_s", wall);
