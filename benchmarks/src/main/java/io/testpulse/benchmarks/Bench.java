@@ -315,7 +315,7 @@ public final class Bench {
     figures.put("rocksdb_bytes_per_test", (double) stateDirBytes / options.tests());
 
     // Query latency: idle, then while ingesting at half the measured exactly-once throughput.
-    SampleData data = workload.data(1L, "");
+    SampleData data = workload.data(1L);
     Path ids = work.resolve("test-ids.txt");
     Files.write(ids, data.tests().stream().map(SampleData.SampleTest::testId).toList());
     List<String> paths = new ArrayList<>(List.of("/api/v1/tests/{id}"));

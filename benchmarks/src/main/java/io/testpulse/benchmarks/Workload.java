@@ -35,7 +35,7 @@ record Workload(int tests, int commits, double flakyShare, int tagCardinality, d
   static final String TENANT = "bench";
   private static final Instant END = Instant.parse("2026-11-01T00:00:00Z");
 
-  SampleData data(long seed, String idPrefix) {
+  SampleData data(long seed) {
     return new SampleData(new SampleData.Shape(TENANT, tests, commits, flakyShare, 0.01, Duration.ofDays(28), END, seed));
   }
 
@@ -44,7 +44,7 @@ record Workload(int tests, int commits, double flakyShare, int tagCardinality, d
     SplittableRandom random = new SplittableRandom(seed * 31 + 7);
     AtomicLong count = new AtomicLong();
     Map<String, String> tags = new HashMap<>(4);
-    data(seed, idPrefix).generate(e -> {
+    data(seed).generate(e -> {
       tags.clear();
       tags.putAll(e.getTags());
       tags.put("runner", "runner-" + random.nextInt(Math.max(1, tagCardinality)));

@@ -53,6 +53,8 @@ public final class Main {
         usage: testpulse <command> [options]
           demo [--port 7070]     embedded Kafka broker + topology + HTTP API + generated sample data
           run --config FILE      the same app against an existing Kafka cluster (bootstrap.servers in FILE)
+          bench [--quick] [--json FILE]
+                                 the benchmark harness (benchmarks/RESULTS.md); bin/testpulse builds and runs it
         """);
   }
 
