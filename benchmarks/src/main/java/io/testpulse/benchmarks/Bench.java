@@ -253,7 +253,7 @@ public final class Bench {
     List<String> args = new ArrayList<>(List.of("mode=" + mode, "guarantee=" + guarantee, "bootstrap=" + bootstrap,
         "app=" + app, "state=" + state, "threads=" + options.threads(), "prefix=" + PREFIX, "instance=" + app + "-node-1",
         "auth=" + TokenAuthenticator.configEntry(Workload.TENANT, Role.READ, READ_TOKEN),
-        "caughtup.seconds=" + (options.quick() ? 60 : 300)));
+        "caughtup.seconds=" + (options.quick() ? 30 : 300)));
     if (output != null) {
       args.add("output=" + output);
     }
