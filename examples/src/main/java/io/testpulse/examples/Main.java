@@ -56,6 +56,8 @@ public final class Main {
           run --config FILE      the same app against an existing Kafka cluster (bootstrap.servers in FILE)
           upload [--url URL] [--token TOKEN] PATHS...
                                  upload JUnit XML files, Surefire report folders or Buildkite-format JSON
+          bench [--quick] [--json FILE]
+                                 the benchmark harness (benchmarks/RESULTS.md); bin/testpulse builds and runs it
         """);
   }
 

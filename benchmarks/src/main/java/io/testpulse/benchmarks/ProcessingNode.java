@@ -1,0 +1,214 @@
+package io.testpulse.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.testpulse.interactive.TestpulseQueries;
+import io.testpulse.interactive.http.TestpulsePlugin;
+import io.testpulse.interactive.http.TokenAuthenticator;
+import io.testpulse.topology.TestpulseConfig;
+import io.testpulse.topology.TestpulseTopology;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * The processing JVM of the benchmark (a child of the harness): either the full testpulse topology
+ * with its HTTP API ({@code topology}), or a Kafka Streams pass-through ({@code passthrough}).
+ * It starts Kafka Streams, waits until its consumer group has committed the whole input (lag 0),
+ * prints {@code RESULT {json}} (wall and CPU time from start, time to RUNNING, restored records),
+ * then obeys commands on standard input: {@code stats} (memory, state-directory size),
+ * {@code caughtup} (wait for lag 0 again), {@code stop}.
+ *
+ * <p>Arguments are {@code key=value}: mode, guarantee, bootstrap, app, state, threads, prefix,
+ * instance, auth, output (pass-through only), commit (commit.interval.ms, optional).
+ */
+public final class ProcessingNode {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ProcessingNode() {
+  }
+
+  public static void main(String[] argv) throws Exception {
+    Map<String, String> a = new LinkedHashMap<>();
+    for (String arg : argv) {
+      int eq = arg.indexOf('=');
+      a.put(arg.substring(0, eq), arg.substring(eq + 1));
+    }
+    String bootstrap = a.get("bootstrap");
+    String app = a.get("app");
+    Path stateDir = Path.of(a.get("state"));
+    long caughtUpSeconds = Long.parseLong(a.getOrDefault("caughtup.seconds", "300"));
+
+    Properties props = new Properties();
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, a.get("guarantee"));
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, a.getOrDefault("threads", "1"));
+    if (a.containsKey("commit")) {
+      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, a.get("commit"));
+    }
+    // Static membership: a restarted node rejoins as the same member instead of waiting out the session timeout.
+    props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), a.get("instance"));
+    props.put(TestpulseConfig.TOPIC_PREFIX_CONFIG, a.get("prefix"));
+    props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, a.getOrDefault("auth", ""));
+    TestpulseConfig config = new TestpulseConfig(props);
+    Properties streamsProps = config.streamsProperties();
+    String input = config.topics().executions().name();
+
+    boolean topologyMode = "topology".equals(a.get("mode"));
+    Javalin http = null;
+    KafkaStreams streams;
+    if (topologyMode) {
+      int port;
+      try (ServerSocket socket = new ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      streamsProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:" + port);
+      streams = new KafkaStreams(TestpulseTopology.create(config).build(), streamsProps);
+      TestpulseQueries queries = new TestpulseQueries(streams, HostInfo.buildFromEndpoint("localhost:" + port));
+      TokenAuthenticator auth = TokenAuthenticator.fromConfig(config.getList(TestpulseConfig.AUTH_TOKENS_CONFIG));
+      http = Javalin.create(javalin -> {
+        javalin.startup.showJavalinBanner = false;
+        javalin.registerPlugin(new TestpulsePlugin(tp -> {
+          tp.queries = queries;
+          tp.authenticator = auth;
+        }));
+      });
+      http.start("localhost", port);
+    } else {
+      streams = new KafkaStreams(passThrough(input, a.get("output")), streamsProps);
+    }
+
+    AtomicLong restored = new AtomicLong();
+    AtomicLong restoreStart = new AtomicLong();
+    AtomicLong restoreEnd = new AtomicLong();
+    streams.setGlobalStateRestoreListener(new StateRestoreListener() {
+      @Override
+      public void onRestoreStart(TopicPartition tp, String store, long start, long end) {
+        restoreStart.compareAndSet(0, System.nanoTime());
+      }
+
+      @Override
+      public void onBatchRestored(TopicPartition tp, String store, long batchEnd, long numRestored) {
+        restored.addAndGet(numRestored);
+      }
+
+      @Override
+      public void onRestoreEnd(TopicPartition tp, String store, long totalRestored) {
+        restoreEnd.set(System.nanoTime());
+      }
+    });
+    AtomicLong runningAt = new AtomicLong();
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.RUNNING) {
+        runningAt.compareAndSet(0, System.nanoTime());
+      }
+    });
+
+    long cpu0 = SelfMeasure.cpuNanos();
+    long t0 = System.nanoTime();
+    streams.start();
+    try (Offsets offsets = new Offsets(bootstrap)) {
+      awaitCaughtUp(offsets, app, input, streams, Duration.ofDays(1));
+      long wall = System.nanoTime() - t0;
+      long cpu = SelfMeasure.cpuNanos() - cpu0;
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("wall_s", wall / 1e9);
+      result.put("cpu_s", cpu / 1e9);
+      result.put("to_running_s", runningAt.get() == 0 ? -1 : (runningAt.get() - t0) / 1e9);
+      result.put("restored_records", restored.get());
+      result.put("restore_s", restoreStart.get() == 0 ? 0 : Math.max(0, restoreEnd.get() - restoreStart.get()) / 1e9);
+      result.put("http_port", http == null ? -1 : http.port());
+      System.out.println("RESULT " + JSON.writeValueAsString(result));
+
+      BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String command;
+      while ((command = commands.readLine()) != null) {
+        switch (command.trim()) {
+          case "stats" -> {
+            Map<String, Object> stats = new LinkedHashMap<>(SelfMeasure.memory());
+            stats.put("state_dir_bytes", SelfMeasure.directoryBytes(stateDir.resolve(app)));
+            stats.put("cpu_s", (SelfMeasure.cpuNanos() - cpu0) / 1e9);
+            System.out.println("STATS " + JSON.writeValueAsString(stats));
+          }
+          case "caughtup" -> {
+            // Bounded: a stream thread that deadlocks with an interactive query never catches up.
+            long c0 = SelfMeasure.cpuNanos();
+            long w0 = System.nanoTime();
+            boolean done = awaitCaughtUp(offsets, app, input, streams, Duration.ofSeconds(caughtUpSeconds));
+            long[] deadlocked = ManagementFactory.getThreadMXBean().findDeadlockedThreads();
+            Map<String, Object> caught = new LinkedHashMap<>();
+            caught.put("caught_up", done);
+            caught.put("lag", offsets.lag(app, input));
+            caught.put("deadlocked_threads", deadlocked == null ? 0 : deadlocked.length);
+            caught.put("wall_s", (System.nanoTime() - w0) / 1e9);
+            caught.put("cpu_s", (SelfMeasure.cpuNanos() - c0) / 1e9);
+            if (deadlocked != null) {
+              for (var info : ManagementFactory.getThreadMXBean().getThreadInfo(deadlocked, true, true)) {
+                System.err.print("DEADLOCKED " + info);
+              }
+            }
+            System.out.println("CAUGHTUP " + JSON.writeValueAsString(caught));
+          }
+          case "stop" -> {
+            if (http != null) {
+              http.stop();
+            }
+            streams.close(Duration.ofSeconds(60));
+            System.out.println("STOPPED {}");
+            System.out.flush();
+            System.exit(0);
+          }
+          default -> System.err.println("unknown command: " + command);
+        }
+      }
+    }
+    streams.close(Duration.ofSeconds(60));
+  }
+
+  private static boolean awaitCaughtUp(Offsets offsets, String app, String input, KafkaStreams streams,
+                                       Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+        throw new IllegalStateException("Kafka Streams stopped: " + streams.state());
+      }
+      if (streams.state() == KafkaStreams.State.RUNNING && offsets.lag(app, input) == 0) {
+        return true;
+      }
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+    return false;
+  }
+
+  private static Topology passThrough(String input, String output) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("passthrough-source"))
+        .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("passthrough-sink"));
+    return builder.build(props);
+  }
+}

@@ -1,0 +1,60 @@
+package io.testpulse.benchmarks;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** What a child JVM measures of itself: process CPU time, heap, resident set size. */
+final class SelfMeasure {
+
+  private SelfMeasure() {
+  }
+
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** Heap after a full GC (live data), committed heap, resident set and its peak, from /proc/self/status. */
+  static Map<String, Object> memory() {
+    System.gc();
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("heap_used_after_gc_bytes", heap.getUsed());
+    m.put("heap_committed_bytes", heap.getCommitted());
+    m.put("heap_max_bytes", heap.getMax());
+    m.put("rss_bytes", procStatus("VmRSS:"));
+    m.put("rss_peak_bytes", procStatus("VmHWM:"));
+    return m;
+  }
+
+  private static long procStatus(String field) {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
+      return lines.filter(l -> l.startsWith(field)).findFirst()
+          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).orElse(-1L);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  static long directoryBytes(Path dir) {
+    if (!Files.exists(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(f -> {
+        try {
+          return Files.size(f);
+        } catch (IOException gone) {
+          return 0;
+        }
+      }).sum();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+}
