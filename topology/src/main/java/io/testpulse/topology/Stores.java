@@ -38,6 +38,13 @@ public final class Stores {
   /** Tests currently SLOW, keyed by {@code tenant/test_id}: the value is when they became SLOW (epoch millis). */
   public static final StoreHandle<String, Long> DURATION_SLOW_TESTS =
       StoreHandle.keyValue("duration-slow-tests", Serdes.String(), Serdes.Long());
+  /**
+   * Active quarantines keyed by {@code tenant/test_id}: the latest {@code QUARANTINE} command of a test,
+   * removed by a {@code RELEASE}. Fed by the quarantine-commands topic; expiry is applied when read.
+   * JSON values: the command as it was sent (the store is a projection of that topic).
+   */
+  public static final StoreHandle<String, QuarantineCommand> QUARANTINE =
+      StoreHandle.keyValue("quarantine", Serdes.String(), TestpulseSerdes.json(QuarantineCommand.class));
 
   private Stores() {
   }

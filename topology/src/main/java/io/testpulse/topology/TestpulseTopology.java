@@ -4,6 +4,7 @@ import io.testpulse.avro.TestExecution;
 import io.testpulse.topology.internals.DurationsStep;
 import io.testpulse.topology.internals.EnrichedStep;
 import io.testpulse.topology.internals.ExecutionTimestampExtractor;
+import io.testpulse.topology.internals.QuarantineStep;
 import io.testpulse.topology.internals.StatsStep;
 import java.util.Objects;
 import java.util.Properties;
@@ -60,6 +61,7 @@ public final class TestpulseTopology {
     StatsStep.addTo(builder, executions, topics);
     DurationsStep.addTo(builder, executions, topics, durations);
     EnrichedStep.addTo(builder, executions, topics);
+    QuarantineStep.addTo(builder, topics);
   }
 
   /** A topology of its own, built with explicit-naming enforcement on. */

@@ -20,7 +20,9 @@ class TopologyNamesTest {
         .contains("Processor: test-stats-processor (stores: [test-state])")
         .contains("Sink: testpulse.test-stats.v1-sink (topic: testpulse.test-stats.v1)")
         .contains("Processor: executions-enriched-mapper")
-        .contains("Sink: testpulse.executions.v1.enriched-sink (topic: testpulse.executions.v1.enriched)");
+        .contains("Sink: testpulse.executions.v1.enriched-sink (topic: testpulse.executions.v1.enriched)")
+        .contains("Source: testpulse.quarantine-commands.v1-source (topics: [testpulse.quarantine-commands.v1])")
+        .contains("Processor: quarantine-processor (stores: [quarantine])");
   }
 
   @Test
