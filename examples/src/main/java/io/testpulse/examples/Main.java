@@ -139,7 +139,7 @@ public final class Main {
     out.printf("  curl -s -X PUT -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{\"reason\":\"flaky\"}' "
         + "%s/api/v1/tests/%s/quarantine%n", adminToken, url, flaky.testId());
     out.printf("  curl -s -H 'Authorization: Bearer %s' %s/api/v1/quarantined%n", readToken, url);
-    out.printf("  curl -sN -H 'Authorization: Bearer %s' %s/api/v1/transitions/stream    # live transitions%n",
+    out.printf("  curl -sN -H 'Accept: text/event-stream' -H 'Authorization: Bearer %s' %s/api/v1/transitions/stream    # live transitions%n",
         readToken, url);
     out.printf("  curl -s %s/openapi.json ; curl -s %s/metrics%n", url, url);
     out.println();

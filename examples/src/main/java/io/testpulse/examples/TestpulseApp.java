@@ -124,6 +124,11 @@ public final class TestpulseApp implements AutoCloseable {
     return http.port();
   }
 
+  /** Stops answering HTTP while Kafka Streams keeps its tasks: an instance its peers cannot reach (for tests). */
+  void stopHttp() {
+    http.stop();
+  }
+
   /** The duration percentile queries of this instance (not yet exposed over HTTP). */
   public DurationQueries durationQueries() {
     return durationQueries;

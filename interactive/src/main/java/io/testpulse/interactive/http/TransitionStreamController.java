@@ -50,6 +50,11 @@ final class TransitionStreamController {
             e.getMessage());
       }
     }
+    if (!"text/event-stream".equals(ctx.header("Accept"))) {
+      // Javalin's SSE handler (and EventSource) negotiate on exactly this header
+      Problems.write(ctx, 406, "Not Acceptable", "send 'Accept: text/event-stream' for the live stream");
+      return;
+    }
     if (tail == null) {
       Problems.unavailable(ctx, "this instance does not serve the live stream", TestpulseQueries.RETRY_AFTER);
       return;
