@@ -231,6 +231,15 @@ public final class KeyRouter {
     String from = query.tenant() + "/";
     String to = query.tenant() + "0"; // '0' follows '/': every key "tenant/..." sorts in [from, to)
     Map<Integer, LocalStores.PartitionScan<V>> scans = local.range(spec.store(), from, to, partitions, allowStale);
+    Map<String, Object> joined = new HashMap<>();
+    if (spec.joinedStore() != null && !scans.isEmpty()) {
+      @SuppressWarnings("unchecked")
+      StoreHandle<String, Object> joinedStore = (StoreHandle<String, Object>) spec.joinedStore();
+      Map<Integer, LocalStores.PartitionScan<Object>> joinedScans = local.range(joinedStore, from, to,
+          new TreeSet<>(scans.keySet()), allowStale);
+      scans.keySet().retainAll(joinedScans.keySet()); // a partition counts as answered only if both stores answered
+      joinedScans.values().forEach(s -> s.entries().forEach(kv -> joined.put(kv.key, kv.value)));
+    }
     boolean[] descending = spec.descending(query.sort());
     List<KeyValue<List<Object>, R>> rows = new ArrayList<>();
     List<PartPage.PartitionAnswer> answered = new ArrayList<>();
@@ -238,7 +247,7 @@ public final class KeyRouter {
       Long lag = scan.getValue().offsetLag();
       answered.add(new PartPage.PartitionAnswer(scan.getKey(), lag != null, lag, selfName()));
       for (KeyValue<String, V> entry : scan.getValue().entries()) {
-        R row = spec.row(entry.value, query);
+        R row = spec.row(entry.value, joined.get(entry.key), query);
         if (row == null) {
           continue;
         }

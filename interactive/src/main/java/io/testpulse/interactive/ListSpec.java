@@ -30,8 +30,20 @@ public interface ListSpec<V, R> {
   /** The filter parameters this list accepts. */
   Set<String> filters();
 
-  /** The row of a stored value, or null when the query's filters exclude it. */
-  R row(V value, ListQuery query);
+  /**
+   * A second store of the same sub-topology (so its partition {@code p} lives in the same task as
+   * {@link #store()}'s), read over the same keys and handed to {@link #row} by key; null for none.
+   */
+  default StoreHandle<String, ?> joinedStore() {
+    return null;
+  }
+
+  /**
+   * The row of a stored value, or null when the query's filters exclude it.
+   *
+   * @param joined the value of the same key in {@link #joinedStore()}, or null
+   */
+  R row(V value, Object joined, ListQuery query);
 
   /** The row's position in {@code sort}; the last element must make the order total (e.g. the test id). */
   List<Object> sortKey(R row, String sort);

@@ -56,7 +56,7 @@ public final class QuarantineListSpec implements ListSpec<QuarantineCommand, Qua
   }
 
   @Override
-  public QuarantinedTest row(QuarantineCommand value, ListQuery query) {
+  public QuarantinedTest row(QuarantineCommand value, Object joined, ListQuery query) {
     return isActive(value, clock.millis()) ? QuarantinedTest.from(value) : null;
   }
 

@@ -62,7 +62,7 @@ public final class TestListSpec implements ListSpec<TestState, TestSummary> {
   }
 
   @Override
-  public TestSummary row(TestState value, ListQuery query) {
+  public TestSummary row(TestState value, Object joined, ListQuery query) {
     TestSummary row = TestSummary.from(value);
     if (!matches(query.filter("suite"), row.suite()) || !matches(query.filter("scope"), row.scope())
         || !matches(query.filter("name"), row.name())) {
