@@ -7,6 +7,7 @@ import io.testpulse.topology.Stores;
 import io.testpulse.topology.TestKeys;
 import io.testpulse.topology.TestStats;
 import io.testpulse.topology.Topics;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
@@ -207,6 +208,31 @@ public final class TestpulseQueries {
   /** Kafka Streams' own metrics (every client and the state stores) for a Micrometer registry. */
   public MeterBinder streamsMetrics() {
     return new KafkaStreamsMetrics(streams);
+  }
+
+  /**
+   * {@code testpulse.store.offset.lag.max{store}}: the largest changelog offset lag of the store's
+   * partitions hosted here (standbys and restoring actives lag; running actives are 0), read when
+   * scraped; NaN while Kafka Streams cannot tell.
+   */
+  public MeterBinder storeLagMetrics() {
+    return registry -> stores.keySet().forEach(name -> Gauge.builder("testpulse.store.offset.lag.max", streams,
+            s -> maxLag(s, name))
+        .description("largest changelog offset lag of this store's partitions on this instance")
+        .tag("store", name)
+        .register(registry));
+  }
+
+  private static double maxLag(KafkaStreams streams, String store) {
+    if (!streams.state().isRunningOrRebalancing()) {
+      return Double.NaN; // before start the lag lookup would wait on the brokers
+    }
+    try {
+      return streams.allLocalStorePartitionLags().getOrDefault(store, Map.of()).values().stream()
+          .mapToLong(org.apache.kafka.streams.LagInfo::offsetLag).max().orElse(0);
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   /** Whether the instance is processing: RUNNING. */

@@ -74,6 +74,7 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     Auth auth = new Auth(config.authenticator);
     Routes routes = new Routes(state, prefix, config.meterRegistry, registered);
     config.queries.streamsMetrics().bindTo(config.meterRegistry);
+    config.queries.storeLagMetrics().bindTo(config.meterRegistry);
 
     if (!config.corsOrigins.isEmpty()) {
       new Cors(config.corsOrigins).register(routes);

@@ -179,7 +179,8 @@ class TestpulsePluginTest {
 
     assertThat(metrics).contains("testpulse_http_requests_seconds_bucket{")
         .contains("route=\"/api/v1/tests\"")
-        .contains("kafka_stream_");
+        .contains("kafka_stream_")
+        .contains("testpulse_store_offset_lag_max{store=\"test-state\"}");
   }
 
   @Test
