@@ -97,6 +97,67 @@ public final class KeyRouter {
     return QueryOutcome.unavailable(forwarded.detail() + "; no standby replica could answer", RETRY_AFTER);
   }
 
+  /** Where a query on one key of a store must run: here, on another instance, or nowhere right now. */
+  public record Route(Kind kind, HostInfo host, String detail) {
+    /** Where. */
+    public enum Kind { LOCAL, REMOTE, UNAVAILABLE }
+  }
+
+  /** The instance that owns {@code partitionKey} (a String-keyed partitioning) of {@code storeName}. */
+  Route route(String storeName, String partitionKey) {
+    KeyQueryMetadata metadata;
+    try {
+      metadata = streams.queryMetadataForKey(storeName, partitionKey,
+          org.apache.kafka.common.serialization.Serdes.String().serializer());
+    } catch (RuntimeException e) {
+      return new Route(Route.Kind.UNAVAILABLE, null, "streams not running: " + streams.state());
+    }
+    if (metadata == null || KeyQueryMetadata.NOT_AVAILABLE.equals(metadata)) {
+      return new Route(Route.Kind.UNAVAILABLE, null, "no instance owns " + storeName + " for this key yet");
+    }
+    if (singleInstance() || self.equals(metadata.activeHost())) {
+      return new Route(Route.Kind.LOCAL, self, null);
+    }
+    if (!peers.enabled()) {
+      return new Route(Route.Kind.UNAVAILABLE, metadata.activeHost(), "owned by " + metadata.activeHost().host() + ":"
+          + metadata.activeHost().port() + " and forwarding is off (set testpulse.internal.secret)");
+    }
+    return new Route(Route.Kind.REMOTE, metadata.activeHost(), null);
+  }
+
+  /**
+   * Sends a request of the internal mirror API ({@code /internal/v1/fwd/...}) to the instance a
+   * {@link Route} named, for {@code tenant}; the answer as the owner gave it, or UNAVAILABLE.
+   */
+  QueryOutcome<PeerClient.RawAnswer> forward(Route route, String pathAndQuery, String tenant) {
+    if (route.kind() != Route.Kind.REMOTE) {
+      throw new IllegalArgumentException("only a REMOTE route is forwarded");
+    }
+    try {
+      return QueryOutcome.ok(peers.raw(route.host(), pathAndQuery, tenant)
+          .get(peerTimeout.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return QueryOutcome.unavailable("interrupted", RETRY_AFTER);
+    } catch (ExecutionException | TimeoutException e) {
+      return QueryOutcome.unavailable("the owning instance (" + route.host().host() + ":" + route.host().port()
+          + ") did not answer", RETRY_AFTER);
+    }
+  }
+
+  /** Whether every partition of {@code storeName} is active on this instance (or there is one instance). */
+  boolean allPartitionsLocal(String storeName) {
+    if (singleInstance()) {
+      return true;
+    }
+    try {
+      return streams.streamsMetadataForStore(storeName).stream()
+          .allMatch(m -> m.hostInfo().equals(self) || m.topicPartitions().isEmpty());
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   /** A key lookup asked by another instance: answered from this instance's partitions only. */
   <V> QueryOutcome<StoreRead<V>> getLocal(StoreHandle<String, V> store, String key, int partition, boolean allowStale) {
     return local.get(store, key, partition, allowStale, selfName());

@@ -20,10 +20,12 @@ import org.apache.kafka.streams.state.HostInfo;
  * HTTP calls to the other instances' internal API, with the shared secret. Only {@link KeyRouter}
  * calls it, and only with hosts that Kafka Streams metadata names: never a host from a request.
  */
-final class PeerClient {
+public final class PeerClient {
 
   /** The header carrying the shared secret between instances. */
   static final String SECRET_HEADER = "X-Testpulse-Internal";
+  /** The tenant a forwarded public request is answered for (trusted only with the secret). */
+  static final String TENANT_HEADER = "X-Testpulse-Tenant";
 
   private static final ObjectMapper JSON = JsonSerde.MAPPER;
 
@@ -81,6 +83,26 @@ final class PeerClient {
     }
     JavaType type = JSON.getTypeFactory().constructParametricType(PartPage.class, spec.rowType());
     return call(host, path.toString()).thenApply(body -> read(body, type));
+  }
+
+  /** An instance's answer as it gave it: status, content type, body. */
+  public record RawAnswer(int status, String contentType, byte[] body, String retryAfter) {
+  }
+
+  /** A request to another instance's internal mirror API on behalf of {@code tenant}. */
+  CompletableFuture<RawAnswer> raw(HostInfo host, String pathAndQuery, String tenant) {
+    if (!enabled()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("forwarding is off"));
+    }
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + pathPrefix
+            + pathAndQuery))
+        .timeout(timeout)
+        .header(SECRET_HEADER, secret)
+        .header(TENANT_HEADER, tenant)
+        .GET().build();
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> new RawAnswer(
+        r.statusCode(), r.headers().firstValue("Content-Type").orElse("application/json"), r.body(),
+        r.headers().firstValue("Retry-After").orElse(null)));
   }
 
   private CompletableFuture<byte[]> call(HostInfo host, String path) {

@@ -201,6 +201,26 @@ public final class TestpulseQueries {
     return PeerClient.SECRET_HEADER;
   }
 
+  /** The header a forwarded public request names its tenant in. */
+  public static String internalTenantHeader() {
+    return PeerClient.TENANT_HEADER;
+  }
+
+  /** Where a query on {@code partitionKey} of {@code storeName} must run. */
+  public KeyRouter.Route route(String storeName, String partitionKey) {
+    return router.route(storeName, partitionKey);
+  }
+
+  /** Forwards a public request to the owner named by {@code route}, through its internal mirror route. */
+  public QueryOutcome<PeerClient.RawAnswer> forward(KeyRouter.Route route, String pathAndQuery, String tenant) {
+    return router.forward(route, pathAndQuery, tenant);
+  }
+
+  /** Whether every partition of {@code storeName} is active on this instance. */
+  public boolean allPartitionsLocal(String storeName) {
+    return router.allPartitionsLocal(storeName);
+  }
+
   public boolean knowsStore(String name) {
     return stores.containsKey(name);
   }

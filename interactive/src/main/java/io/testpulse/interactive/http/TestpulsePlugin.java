@@ -6,6 +6,7 @@ import io.javalin.plugin.Plugin;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.testpulse.interactive.DurationSource;
 import io.testpulse.interactive.QuarantineCommands;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.interactive.TransitionTail;
@@ -50,6 +51,8 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     public QuarantineCommands commands;
     /** Reads the transitions topic for the live stream; without it, the stream answers 503. */
     public TransitionTail transitions;
+    /** Duration percentiles (the duration engine's queries); without it, the durations routes answer 503. */
+    public DurationSource durations;
     /** Where HTTP and Kafka Streams metrics go; scraped at {@code /metrics}. */
     public PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** Largest {@code limit} of a list ({@code testpulse.query.max.page.size}). */
@@ -85,6 +88,7 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     new QuarantineController(config.queries, config.commands, config.clock, config.maxPageSize).register(routes);
     new InstancesController(config.queries).register(routes);
     new InternalController(config.queries, config.maxPageSize).register(routes);
+    new DurationController(config.queries, config.durations, config.clock).register(routes);
     new TransitionStreamController(config.transitions).register(routes);
     new OperationsController(config.meterRegistry).register(routes);
   }

@@ -114,7 +114,11 @@ class TestpulsePluginTest {
         Map.entry("/api/v1/tests/XYZ", "testId"),
         Map.entry("/api/v1/tests/" + ID + "?allowStale=1", "allowStale"),
         Map.entry("/api/v1/quarantined?limit=-1", "limit"),
-        Map.entry("/api/v1/transitions/stream?lastEventId=zero", "lastEventId"));
+        Map.entry("/api/v1/transitions/stream?lastEventId=zero", "lastEventId"),
+        Map.entry("/api/v1/tests/" + ID + "/durations?from=yesterday", "from"),
+        Map.entry("/api/v1/tests/" + ID + "/durations?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "from"),
+        Map.entry("/api/v1/suites/web/durations?groupBy=arch,,os", "groupBy"),
+        Map.entry("/api/v1/suites/we%20b/durations", "suite"));
     for (Map.Entry<String, String> c : cases.entrySet()) {
       HttpResponse<String> response = send("GET", c.getKey(), READ, null);
       assertThat(response.statusCode()).as(c.getKey()).isEqualTo(400);
@@ -126,7 +130,8 @@ class TestpulsePluginTest {
   @Test
   void shouldAnswer503WithRetryAfterWhenTheStoresAreNotQueryable() throws Exception {
     for (String path : List.of("/api/v1/tests/" + ID, "/api/v1/tests", "/api/v1/quarantined",
-        "/api/v1/tests?suite=web&scope=Cart&name=adds")) {
+        "/api/v1/tests?suite=web&scope=Cart&name=adds", "/api/v1/tests/" + ID + "/durations",
+        "/api/v1/suites/web/durations?groupBy=arch")) {
       HttpResponse<String> response = send("GET", path, READ, null);
       assertThat(response.statusCode()).as(path).isEqualTo(503);
       assertThat(response.headers().firstValue("Retry-After")).as(path).isPresent();
@@ -169,6 +174,14 @@ class TestpulsePluginTest {
     HttpResponse<String> answer = HTTP.send(right, HttpResponse.BodyHandlers.ofString());
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(answer.body()).path("status").asText()).isEqualTo("UNAVAILABLE");
+
+    String mirror = "/internal/v1/fwd/api/v1/tests/" + ID + "/durations";
+    HttpRequest noSecret = HttpRequest.newBuilder(uri(mirror)).header("X-Testpulse-Tenant", "acme").build();
+    assertThat(HTTP.send(noSecret, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+    HttpRequest noTenant = HttpRequest.newBuilder(uri(mirror)).header("X-Testpulse-Internal", "s3cret").build();
+    HttpResponse<String> badTenant = HTTP.send(noTenant, HttpResponse.BodyHandlers.ofString());
+    assertThat(badTenant.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(badTenant.body()).path("field").asText()).isEqualTo("X-Testpulse-Tenant");
   }
 
   @Test
