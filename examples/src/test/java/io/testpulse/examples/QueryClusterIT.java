@@ -98,7 +98,7 @@ class QueryClusterIT {
     executions.add(execution("globex", "Cart", "case 0", Result.PASSED, T0));
     globexTest = TestKeys.testId("globex", "web", "Cart", "case 0");
     produce(executions);
-    await().atMost(WAIT).until(() -> bothActive() && allAnswered(a) && allAnswered(b));
+    await().atMost(WAIT).ignoreExceptions().until(() -> bothActive() && allAnswered(a) && allAnswered(b));
   }
 
   private static TestpulseConfig config(String appId, String name) throws Exception {
@@ -194,7 +194,7 @@ class QueryClusterIT {
     assertThat(send(b, "PUT", "/api/v1/tests/" + testId + "/quarantine", READ, body).statusCode()).isEqualTo(403);
 
     for (TestpulseApp app : List.of(a, b)) {
-      JsonNode list = await().atMost(WAIT).until(() -> JSON.readTree(get(app, "/api/v1/quarantined", READ).body()),
+      JsonNode list = await().atMost(WAIT).ignoreExceptions().until(() -> JSON.readTree(get(app, "/api/v1/quarantined", READ).body()),
           l -> l.path("items").size() == 1);
       assertThat(list.path("items").get(0).path("test_id").asText()).isEqualTo(testId);
       assertThat(list.path("items").get(0).path("name").asText()).isEqualTo("case 4");
@@ -205,7 +205,7 @@ class QueryClusterIT {
     assertThat(JSON.readTree(get(a, "/api/v1/quarantined", OTHER).body()).path("items")).isEmpty();
 
     assertThat(send(a, "DELETE", "/api/v1/tests/" + testId + "/quarantine", ADMIN, null).statusCode()).isEqualTo(202);
-    await().atMost(WAIT).until(() -> JSON.readTree(get(b, "/api/v1/quarantined", READ).body()).path("items").isEmpty());
+    await().atMost(WAIT).ignoreExceptions().until(() -> JSON.readTree(get(b, "/api/v1/quarantined", READ).body()).path("items").isEmpty());
   }
 
   @Test
@@ -247,7 +247,7 @@ class QueryClusterIT {
     assertThat(ints(partial.path("missing_partitions"))).isEqualTo(bPartitions);
     assertThat(partial.path("items").size()).isLessThan(EXPECTED.size());
 
-    JsonNode stale = await().atMost(WAIT)
+    JsonNode stale = await().atMost(WAIT).ignoreExceptions()
         .until(() -> JSON.readTree(get(a, "/api/v1/tests?limit=100&allowStale=true", READ).body()),
             s -> s.path("items").size() == EXPECTED.size());
     assertThat(stale.path("partial").asBoolean()).isFalse();
@@ -279,7 +279,7 @@ class QueryClusterIT {
     b.close();
     b = null;
 
-    await().atMost(WAIT).until(() -> activePartitions(a).size() == 4 && allAnswered(a));
+    await().atMost(WAIT).ignoreExceptions().until(() -> activePartitions(a).size() == 4 && allAnswered(a));
     JsonNode list = JSON.readTree(get(a, "/api/v1/tests?limit=100", READ).body());
     assertThat(list.path("partial").asBoolean()).isFalse();
     assertThat(list.path("items").size()).isEqualTo(EXPECTED.size());
@@ -443,7 +443,7 @@ class QueryClusterIT {
 
     Event awaitEvent(String name) {
       List<Event> seen = new ArrayList<>();
-      return await().atMost(WAIT).until(() -> {
+      return await().atMost(WAIT).ignoreExceptions().until(() -> {
         Event e = events.poll();
         if (e != null) {
           seen.add(e);
