@@ -324,7 +324,8 @@ public final class KeyRouter {
     return new PartPage<>(items, more, answered);
   }
 
-  private <V, R> ListPage<R> merge(ListSpec<V, R> spec, ListQuery query, List<PartPage<R>> parts,
+  /** The page of a list from every instance's part: merged in the list's order, cut at the limit, with a cursor. */
+  static <V, R> ListPage<R> merge(ListSpec<V, R> spec, ListQuery query, List<PartPage<R>> parts,
       Set<Integer> missing) {
     boolean[] descending = spec.descending(query.sort());
     List<R> all = new ArrayList<>();
