@@ -2,6 +2,7 @@ package io.testpulse.examples;
 
 import io.javalin.Javalin;
 import io.testpulse.interactive.DurationQueries;
+import io.testpulse.interactive.DurationQueriesSource;
 import io.testpulse.interactive.QuarantineCommands;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.interactive.TransitionTail;
@@ -84,6 +85,7 @@ public final class TestpulseApp implements AutoCloseable {
         config.topics().quarantineCommands(), Duration.ofSeconds(15));
     TransitionTail transitions = new TransitionTail(clientProps(streamsProps, ConsumerConfig.configNames()),
         config.topics().transitions(), config.getInt(TestpulseConfig.SSE_MAX_CONNECTIONS_CONFIG));
+    DurationQueries durationQueries = new DurationQueries(streams, self, config.durationOptions());
     Javalin http = Javalin.create(javalin -> {
       javalin.startup.showJavalinBanner = false;
       javalin.registerPlugin(new TestpulsePlugin(tp -> {
@@ -91,6 +93,7 @@ public final class TestpulseApp implements AutoCloseable {
         tp.authenticator = authenticator;
         tp.commands = commands;
         tp.transitions = transitions;
+        tp.durations = new DurationQueriesSource(durationQueries);
         tp.maxPageSize = config.getInt(TestpulseConfig.QUERY_MAX_PAGE_SIZE_CONFIG);
         tp.corsOrigins = config.getList(TestpulseConfig.HTTP_CORS_ORIGINS_CONFIG);
       }));
@@ -106,7 +109,7 @@ public final class TestpulseApp implements AutoCloseable {
     }
     LOG.info("testpulse started: HTTP on {}:{}, application.id {}", host, port,
         streamsProps.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
-    return new TestpulseApp(streams, http, commands, new DurationQueries(streams, self, config.durationOptions()));
+    return new TestpulseApp(streams, http, commands, durationQueries);
   }
 
   /** The client settings of Kafka Streams (security, bootstrap) for the API's own producer: acks=all, idempotent. */
@@ -129,7 +132,7 @@ public final class TestpulseApp implements AutoCloseable {
     http.stop();
   }
 
-  /** The duration percentile queries of this instance (not yet exposed over HTTP). */
+  /** The duration percentile queries of this instance (served over HTTP by the plugin). */
   public DurationQueries durationQueries() {
     return durationQueries;
   }

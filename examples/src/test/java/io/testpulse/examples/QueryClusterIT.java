@@ -1,6 +1,7 @@
 package io.testpulse.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -149,6 +150,24 @@ class QueryClusterIT {
     }
     // each instance answered some tests itself and forwarded others: four (asker, owner) pairs
     assertThat(servedBy).hasSize(4);
+  }
+
+  @Test
+  @Order(1)
+  void shouldAnswerDurationsFromEitherInstanceWhenAnotherOwnsThem() throws Exception {
+    String range = "?from=2026-10-25T00:00:00Z&to=2026-11-08T00:00:00Z";
+    for (TestpulseApp app : List.of(a, b)) {
+      for (Map.Entry<String, Integer> test : EXPECTED.entrySet()) {
+        JsonNode durations = await().atMost(WAIT).ignoreExceptions()
+            .until(() -> JSON.readTree(get(app, "/api/v1/tests/" + test.getKey() + "/durations" + range, READ).body()),
+                d -> d.path("summary").path("count").asInt() == test.getValue());
+        assertThat(durations.path("summary").path("p50_ms").asDouble()).isCloseTo(12.0, within(0.2));
+      }
+      int total = EXPECTED.values().stream().mapToInt(Integer::intValue).sum();
+      await().atMost(WAIT).ignoreExceptions()
+          .until(() -> JSON.readTree(get(app, "/api/v1/suites/web/durations" + range, READ).body())
+              .path("summary").path("count").asInt() == total);
+    }
   }
 
   @Test
