@@ -345,7 +345,8 @@ public final class KeyRouter {
         ? Cursors.encode(spec.name(), query.sort(), query.filters(), keys.get(page.get(page.size() - 1)))
         : null;
     stale.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
-    return new ListPage<>(page, next, !missing.isEmpty(), List.copyOf(missing), !stale.isEmpty(), stale);
+    return new ListPage<>(page, next, !missing.isEmpty(), missing.stream().sorted().toList(), !stale.isEmpty(),
+        stale);
   }
 
   /** Every instance of the application, with its partitions of {@code store}. */
