@@ -408,8 +408,9 @@ class QueryClusterIT {
     try (KafkaProducer<String, TestExecution> producer = new KafkaProducer<>(producerProps(),
         topics.executions().keySerde().serializer(), topics.executions().valueSerde().serializer())) {
       for (TestExecution e : executions) {
-        producer.send(new ProducerRecord<>(topics.executions().name(), null, e.getEventTime().toEpochMilli(),
-            TestKeys.key(e.getTenant(), e.getTestId()), e)).get();
+        // record timestamp now (event time is in the payload): weeks-old timestamps could meet broker retention
+        producer.send(new ProducerRecord<>(topics.executions().name(), TestKeys.key(e.getTenant(), e.getTestId()), e))
+            .get();
       }
     }
   }
