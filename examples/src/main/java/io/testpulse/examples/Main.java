@@ -93,6 +93,7 @@ public final class Main {
     EmbeddedKafka kafka = EmbeddedKafka.start();
     String ingestToken = tokenFromEnvOr("TESTPULSE_INGEST_TOKEN");
     String readToken = tokenFromEnvOr("TESTPULSE_READ_TOKEN");
+    String adminToken = tokenFromEnvOr("TESTPULSE_ADMIN_TOKEN");
     Path stateDir = Files.createTempDirectory("testpulse-demo-state");
 
     Properties props = new Properties();
@@ -102,7 +103,8 @@ public final class Main {
     props.put(TestpulseConfig.HTTP_PORT_CONFIG, port);
     props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, String.join(",",
         TokenAuthenticator.configEntry(DEMO_TENANT, Role.INGEST, ingestToken),
-        TokenAuthenticator.configEntry(DEMO_TENANT, Role.READ, readToken)));
+        TokenAuthenticator.configEntry(DEMO_TENANT, Role.READ, readToken),
+        TokenAuthenticator.configEntry(DEMO_TENANT, Role.ADMIN, adminToken)));
     TestpulseConfig config = new TestpulseConfig(props);
 
     out.println("Starting the topology and the HTTP API ...");
@@ -137,6 +139,14 @@ public final class Main {
         broken.testId());
     out.printf("  curl -s -H 'Authorization: Bearer %s' %s/api/v1/tests/%s    # a healthy test%n", readToken, url,
         healthy.testId());
+    out.printf("  curl -s -H 'Authorization: Bearer %s' '%s/api/v1/tests?suite=%s&sort=score&limit=5'    # least reliable "
+        + "first%n", readToken, url, flaky.suite());
+    out.printf("  curl -s -X PUT -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{\"reason\":\"flaky\"}' "
+        + "%s/api/v1/tests/%s/quarantine%n", adminToken, url, flaky.testId());
+    out.printf("  curl -s -H 'Authorization: Bearer %s' %s/api/v1/quarantined%n", readToken, url);
+    out.printf("  curl -sN -H 'Accept: text/event-stream' -H 'Authorization: Bearer %s' %s/api/v1/transitions/stream    # live transitions%n",
+        readToken, url);
+    out.printf("  curl -s %s/openapi.json ; curl -s %s/metrics%n", url, url);
     out.println();
     out.println("Upload test results (Buildkite-compatible upload API):");
     out.printf("  Upload URL:   %s/v1/uploads%n", url);
@@ -155,6 +165,7 @@ public final class Main {
     out.println("TESTPULSE_URL=" + url);
     out.println("TESTPULSE_INGEST_TOKEN=" + ingestToken);
     out.println("TESTPULSE_READ_TOKEN=" + readToken);
+    out.println("TESTPULSE_ADMIN_TOKEN=" + adminToken);
     out.println();
     out.println("Press Ctrl-C to stop.");
     out.flush();

@@ -42,7 +42,6 @@ public final class Stores {
   /** Tests currently SLOW, keyed by {@code tenant/test_id}: the value is when they became SLOW (epoch millis). */
   public static final StoreHandle<String, Long> DURATION_SLOW_TESTS =
       StoreHandle.keyValue("duration-slow-tests", Serdes.String(), Serdes.Long());
-
   /** Execution ids seen within the de-dup horizon, keyed by {@code tenant/test_id/execution_id}: a window store. */
   public static final String DEDUP_SEEN = "dedup-seen";
 

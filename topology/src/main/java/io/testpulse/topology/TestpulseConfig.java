@@ -96,6 +96,27 @@ public final class TestpulseConfig extends AbstractConfig {
   private static final String DURATIONS_SKETCH_CACHE_DOC = "Keep hot duration sketches as objects per task "
       + "and write them to the store when Kafka Streams commits (true), or decode and re-encode the sketch on "
       + "every execution (false: about 3x slower; for comparison only).";
+  public static final String INTERNAL_SECRET_CONFIG = "testpulse.internal.secret";
+  private static final String INTERNAL_SECRET_DOC = "Shared secret of the instances of one application: an "
+      + "instance forwards a query for a key it does not own (and each part of a list query) to the owning "
+      + "instance named by Kafka Streams metadata, with this secret in the X-Testpulse-Internal header; the "
+      + "receiver compares it in constant time. Unset: no forwarding, and a query for another instance's key "
+      + "answers 503.";
+
+  public static final String QUERY_PEER_TIMEOUT_MS_CONFIG = "testpulse.query.peer.timeout.ms";
+  private static final String QUERY_PEER_TIMEOUT_MS_DOC = "How long an instance waits for another instance's "
+      + "answer to a forwarded query. A list whose part did not arrive in time answers \"partial\": true.";
+
+  public static final String QUERY_MAX_PAGE_SIZE_CONFIG = "testpulse.query.max.page.size";
+  private static final String QUERY_MAX_PAGE_SIZE_DOC = "Largest 'limit' a list query accepts (larger is a 400).";
+
+  public static final String HTTP_CORS_ORIGINS_CONFIG = "testpulse.http.cors.origins";
+  private static final String HTTP_CORS_ORIGINS_DOC = "Origins allowed to call the API from a browser (CORS), "
+      + "e.g. https://ci.example.com; '*' allows any. Empty (the default): no CORS headers are sent.";
+
+  public static final String SSE_MAX_CONNECTIONS_CONFIG = "testpulse.sse.max.connections";
+  private static final String SSE_MAX_CONNECTIONS_DOC = "Most concurrent /api/v1/transitions/stream connections "
+      + "per instance (each holds one Kafka consumer); more answer 503.";
 
   public static final String DEDUP_HORIZON_MS_CONFIG = "testpulse.dedup.horizon.ms";
   public static final Duration DEFAULT_DEDUP_HORIZON = Duration.ofDays(7);
@@ -235,7 +256,15 @@ public final class TestpulseConfig extends AbstractConfig {
       .define(FLAKINESS_OUTAGE_FAILED_SHARE_CONFIG, Type.DOUBLE, FlakinessPolicy.defaults().outageFailedShare(),
           Range.between(0.0, 1.0), Importance.MEDIUM, FLAKINESS_OUTAGE_FAILED_SHARE_DOC)
       .define(FLAKINESS_OUTAGE_MIN_TESTS_CONFIG, Type.INT, FlakinessPolicy.defaults().outageMinTests(),
-          Range.atLeast(1), Importance.LOW, FLAKINESS_OUTAGE_MIN_TESTS_DOC);
+          Range.atLeast(1), Importance.LOW, FLAKINESS_OUTAGE_MIN_TESTS_DOC)
+      .define(INTERNAL_SECRET_CONFIG, Type.PASSWORD, null, Importance.HIGH, INTERNAL_SECRET_DOC)
+      .define(QUERY_PEER_TIMEOUT_MS_CONFIG, Type.INT, 2000, Range.between(10, 60_000), Importance.MEDIUM,
+          QUERY_PEER_TIMEOUT_MS_DOC)
+      .define(QUERY_MAX_PAGE_SIZE_CONFIG, Type.INT, 500, Range.between(1, 10_000), Importance.LOW,
+          QUERY_MAX_PAGE_SIZE_DOC)
+      .define(HTTP_CORS_ORIGINS_CONFIG, Type.LIST, List.of(), Importance.LOW, HTTP_CORS_ORIGINS_DOC)
+      .define(SSE_MAX_CONNECTIONS_CONFIG, Type.INT, 32, Range.between(0, 10_000), Importance.LOW,
+          SSE_MAX_CONNECTIONS_DOC);
 
   private static ConfigDef.Validator dimensionSetsValidator() {
     return (name, value) -> {

@@ -491,10 +491,20 @@ class ClickHouseIT {
     return rows;
   }
 
+  /**
+   * Fields of the query API's answer that are not part of the test-stats row: the answer's freshness
+   * and origin, the quarantine view, and the flakiness fields (not on the test-stats topic yet).
+   */
+  private static final java.util.Set<String> API_ONLY = java.util.Set.of("state", "score", "quarantine",
+      "quarantine_unknown", "stale", "offset_lag", "served_by");
+
   /** Every field of the API's answer, with the same value in ClickHouse's row (numbers compared as numbers). */
   private static void assertSameFields(JsonNode api, JsonNode row) {
     for (Iterator<Map.Entry<String, JsonNode>> fields = api.fields(); fields.hasNext(); ) {
       Map.Entry<String, JsonNode> field = fields.next();
+      if (API_ONLY.contains(field.getKey())) {
+        continue;
+      }
       JsonNode expected = field.getValue();
       JsonNode actual = row.get(field.getKey());
       String what = field.getKey() + " of " + api.path("key").asText();

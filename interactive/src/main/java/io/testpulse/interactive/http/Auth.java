@@ -64,6 +64,11 @@ final class Auth {
     ctx.attribute(ATTRIBUTE, principal.get());
   }
 
+  /** For the internal mirror routes, whose caller (another instance) names the tenant. */
+  static void setPrincipal(Context ctx, Principal principal) {
+    ctx.attribute(ATTRIBUTE, principal);
+  }
+
   static Principal principal(Context ctx) {
     Principal principal = ctx.attribute(ATTRIBUTE);
     if (principal == null) {

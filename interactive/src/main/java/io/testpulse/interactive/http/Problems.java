@@ -17,6 +17,11 @@ public final class Problems {
 
   /** Answers {@code status} with a problem body; {@code detail} must be safe to show to the caller. */
   public static void write(Context ctx, int status, String title, String detail) {
+    write(ctx, status, title, detail, Map.of());
+  }
+
+  /** A problem with extension members (RFC 9457 section 3.2), e.g. {@code field} for a bad parameter. */
+  public static void write(Context ctx, int status, String title, String detail, Map<String, Object> extensions) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", "about:blank");
     body.put("title", title);
@@ -25,12 +30,18 @@ public final class Problems {
       body.put("detail", detail);
     }
     body.put("instance", ctx.path());
+    body.putAll(extensions);
     ctx.status(status).contentType(CONTENT_TYPE).result(JsonSerde.of(Map.class).encode(body));
   }
 
   /** 400: a parameter is invalid. */
   public static void badRequest(Context ctx, String detail) {
     write(ctx, 400, "Bad Request", detail);
+  }
+
+  /** A 400 naming the offending parameter or body field in {@code field}. */
+  public static void badParameter(Context ctx, String field, String detail) {
+    write(ctx, 400, "Bad Request", field + ": " + detail, Map.of("field", field));
   }
 
   /** 404: no such resource (or another tenant's). */

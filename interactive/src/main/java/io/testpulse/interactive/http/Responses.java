@@ -3,6 +3,7 @@ package io.testpulse.interactive.http;
 import io.javalin.http.Context;
 import io.testpulse.interactive.QueryOutcome;
 import io.testpulse.serdes.JsonSerde;
+import java.util.Map;
 
 /** Maps a {@link QueryOutcome} to HTTP, in one place. */
 final class Responses {
@@ -20,6 +21,7 @@ final class Responses {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   static void json(Context ctx, int status, Object value) {
-    ctx.status(status).contentType("application/json").result(JsonSerde.of((Class) value.getClass()).encode(value));
+    Class type = value instanceof Map ? Map.class : value.getClass();
+    ctx.status(status).contentType("application/json").result(JsonSerde.of(type).encode(value));
   }
 }

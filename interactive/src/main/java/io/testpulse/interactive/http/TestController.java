@@ -1,32 +1,144 @@
 package io.testpulse.interactive.http;
 
 import io.javalin.http.Context;
+import io.testpulse.interactive.Cursors;
+import io.testpulse.interactive.ListPage;
+import io.testpulse.interactive.ListQuery;
 import io.testpulse.interactive.QueryOutcome;
+import io.testpulse.interactive.StoreRead;
+import io.testpulse.interactive.TestListSpec;
+import io.testpulse.interactive.TestSummary;
 import io.testpulse.interactive.TestpulseQueries;
+import io.testpulse.serdes.JsonSerde;
+import io.testpulse.interactive.QuarantinedTest;
 import io.testpulse.topology.TestKeys;
-import io.testpulse.topology.TestStats;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** {@code GET /api/v1/tests/{testId}}: the current state of one test of the caller's tenant. */
+/**
+ * {@code GET /api/v1/tests/{testId}} (one test, routed to the instance that owns it) and
+ * {@code GET /api/v1/tests} (a ranked, filtered list from every instance, or a find by identity).
+ */
 final class TestController {
 
-  private final TestpulseQueries queries;
+  static final int DEFAULT_LIMIT = 50;
+  private static final Set<String> ONE_TEST_PARAMS = Set.of("allowStale");
+  private static final Set<String> LIST_PARAMS = Set.of("state", "suite", "scope", "name", "sort", "limit", "cursor",
+      "allowStale");
 
-  TestController(TestpulseQueries queries) {
+  private final TestpulseQueries queries;
+  private final int maxPageSize;
+
+  TestController(TestpulseQueries queries, int maxPageSize) {
     this.queries = queries;
+    this.maxPageSize = maxPageSize;
   }
 
   void register(TestpulsePlugin.Routes routes) {
     routes.get("/api/v1/tests/{testId}", this::getTest);
+    routes.get("/api/v1/tests", this::listTests);
   }
 
   void getTest(Context ctx) {
     Principal principal = Auth.principal(ctx);
-    String testId = ctx.pathParam("testId");
-    if (!TestKeys.isValidTestId(testId)) {
-      Problems.badRequest(ctx, "testId must be 32 lowercase hex characters");
+    Params params = new Params(ctx, ONE_TEST_PARAMS);
+    String testId = Params.path(ctx, "testId", TestKeys.TEST_ID, "32 lowercase hex characters");
+    boolean allowStale = params.bool("allowStale");
+    QueryOutcome<StoreRead<TestpulseQueries.TestView>> outcome = queries.testView(principal.tenant(), testId,
+        allowStale);
+    if (outcome.status() != QueryOutcome.Status.OK) {
+      Responses.write(ctx, outcome);
       return;
     }
-    QueryOutcome<TestStats> outcome = queries.test(principal.tenant(), testId);
-    Responses.write(ctx, outcome);
+    StoreRead<TestpulseQueries.TestView> read = outcome.value();
+    Map<String, Object> body = asMap(read.value().summary());
+    QuarantinedTest q = read.value().quarantine();
+    body.put("quarantine", q == null ? null : quarantineView(q));
+    body.put("stale", read.stale());
+    body.put("offset_lag", read.offsetLag());
+    body.put("served_by", read.servedBy());
+    Responses.json(ctx, 200, body);
+  }
+
+  static Map<String, Object> quarantineView(QuarantinedTest q) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("reason", q.reason());
+    view.put("expires_at", q.expiresAt());
+    view.put("quarantined_by", q.quarantinedBy());
+    view.put("quarantined_at", q.quarantinedAt());
+    return view;
+  }
+
+  void listTests(Context ctx) {
+    Principal principal = Auth.principal(ctx);
+    Params params = new Params(ctx, LIST_PARAMS);
+    Map<String, String> filters = new LinkedHashMap<>();
+    putIfPresent(filters, "suite", params.matching("suite", Params.SLUG, "a suite slug ([A-Za-z0-9._-], up to 128)"));
+    putIfPresent(filters, "scope", params.text("scope"));
+    putIfPresent(filters, "name", params.text("name"));
+    if (params.raw("state") != null) {
+      filters.put("state", params.oneOf("state", List.copyOf(new java.util.TreeSet<>(TestListSpec.STATES))));
+    }
+    String sort = params.oneOf("sort", TestListSpec.SORTS);
+    int limit = params.integer("limit", Math.min(DEFAULT_LIMIT, maxPageSize), 1, maxPageSize);
+    boolean allowStale = params.bool("allowStale");
+    List<Object> after = null;
+    String cursor = params.raw("cursor");
+    if (cursor != null) {
+      try {
+        after = Cursors.decode(cursor, TestListSpec.NAME, sort, filters);
+      } catch (IllegalArgumentException e) {
+        throw new Params.BadParameter("cursor", e.getMessage());
+      }
+    }
+    if (filters.containsKey("suite") && filters.containsKey("scope") && filters.containsKey("name")
+        && !filters.containsKey("state") && cursor == null) {
+      findByIdentity(ctx, principal, filters, allowStale);
+      return;
+    }
+    ListQuery query = new ListQuery(principal.tenant(), filters, sort, limit, after, allowStale);
+    Responses.write(ctx, queries.tests(query));
+  }
+
+  /** suite + scope + name identify a test: its id is their hash, so this is a routed key lookup, not a fan-out. */
+  private void findByIdentity(Context ctx, Principal principal, Map<String, String> filters, boolean allowStale) {
+    String testId = TestKeys.testId(principal.tenant(), filters.get("suite"), filters.get("scope"),
+        filters.get("name"));
+    QueryOutcome<StoreRead<TestSummary>> outcome = queries.testSummary(principal.tenant(), testId, allowStale);
+    List<TestSummary> items = new ArrayList<>();
+    boolean stale = false;
+    List<io.testpulse.interactive.PartPage.PartitionAnswer> stalePartitions = List.of();
+    switch (outcome.status()) {
+      case OK -> {
+        items.add(outcome.value().value());
+        stale = outcome.value().stale();
+        if (stale) {
+          stalePartitions = List.of(new io.testpulse.interactive.PartPage.PartitionAnswer(outcome.value().partition(),
+              true, outcome.value().offsetLag(), outcome.value().servedBy()));
+        }
+      }
+      case NOT_FOUND -> {
+        // an empty page: the test is unknown
+      }
+      case UNAVAILABLE -> {
+        Responses.write(ctx, outcome);
+        return;
+      }
+    }
+    Responses.json(ctx, 200, new ListPage<>(items, null, false, List.of(), stale, stalePartitions));
+  }
+
+  private static void putIfPresent(Map<String, String> map, String key, String value) {
+    if (value != null) {
+      map.put(key, value);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> asMap(Object value) {
+    return new LinkedHashMap<>(JsonSerde.MAPPER.convertValue(value, Map.class));
   }
 }

@@ -3,8 +3,17 @@ package io.testpulse.interactive.http;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Handler;
 import io.javalin.plugin.Plugin;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.testpulse.interactive.DurationSource;
+import io.testpulse.interactive.QuarantineCommands;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.interactive.ingest.IngestService;
+import io.testpulse.interactive.TransitionTail;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -15,15 +24,17 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Javalin.create(config -> config.registerPlugin(new TestpulsePlugin(tp -> {
- *   tp.queries = new TestpulseQueries(streams, hostInfo);
+ *   tp.queries = new TestpulseQueries(streams, hostInfo, routing);
  *   tp.authenticator = TokenAuthenticator.fromConfig(tokenEntries);
+ *   tp.commands = new QuarantineCommands(producer, topics.quarantineCommands(), Duration.ofSeconds(10));
+ *   tp.transitions = new TransitionTail(consumerProps, topics.transitions(), 32);
  *   tp.pathPrefix = "/testpulse";   // optional
  * })));
  * }</pre>
  *
- * Routes (under {@code pathPrefix}): {@code GET /api/v1/tests/{testId}}, {@code GET /health/live},
- * {@code GET /health/ready}, and with {@code ingest} set {@code POST /v1/uploads} and
- * {@code POST /api/v1/uploads}. Errors are {@code application/problem+json}; unexpected failures are
+ * Routes (under {@code pathPrefix}) are described by {@code GET /openapi.json}; with {@code ingest}
+ * set, {@code POST /v1/uploads} and {@code POST /api/v1/uploads} too. Errors are
+ * {@code application/problem+json}; a bad parameter is a 400 naming it; unexpected failures are
  * logged with the path only and answered 500 without internals.
  */
 public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
@@ -38,12 +49,27 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     public TokenAuthenticator authenticator;
     /** Mount point inside the host app, e.g. {@code "/testpulse"}; empty mounts at the root. */
     public String pathPrefix = "";
+    /** Writes quarantine commands; without it, PUT/DELETE .../quarantine answer 503. */
+    public QuarantineCommands commands;
+    /** Reads the transitions topic for the live stream; without it, the stream answers 503. */
+    public TransitionTail transitions;
+    /** Duration percentiles (the duration engine's queries); without it, the durations routes answer 503. */
+    public DurationSource durations;
+    /** Where HTTP and Kafka Streams metrics go; scraped at {@code /metrics}. */
+    public PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Largest {@code limit} of a list ({@code testpulse.query.max.page.size}). */
+    public int maxPageSize = 500;
+    /** Browser origins allowed by CORS ({@code testpulse.http.cors.origins}); empty: CORS off. */
+    public List<String> corsOrigins = List.of();
+    public Clock clock = Clock.systemUTC();
     /**
      * Optional: the ingest service behind {@code POST /v1/uploads} and {@code POST /api/v1/uploads}
      * (the Buildkite-compatible upload API). Without it those routes are not registered.
      */
     public IngestService ingest;
   }
+
+  private final List<String> registered = new ArrayList<>();
 
   /**
    * The plugin, configured by {@code userConfig}; {@code queries} and {@code authenticator} are
@@ -60,24 +86,46 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     Objects.requireNonNull(config.authenticator, "TestpulsePlugin: authenticator is required");
     String prefix = normalise(config.pathPrefix);
     Auth auth = new Auth(config.authenticator);
-    Routes routes = new Routes(state, prefix, auth);
+    Routes routes = new Routes(state, prefix, auth, config.meterRegistry, registered);
+    config.queries.streamsMetrics().bindTo(config.meterRegistry);
+    config.queries.storeLagMetrics().bindTo(config.meterRegistry);
 
+    if (!config.corsOrigins.isEmpty()) {
+      new Cors(config.corsOrigins).register(routes);
+    }
     routes.before("/api/v1/*", auth::authorize);
-    new TestController(config.queries).register(routes);
+    new TestController(config.queries, config.maxPageSize).register(routes);
     new HealthController(config.queries).register(routes);
-    if (config.ingest != null) new IngestController(config.ingest).register(routes);
+    new QuarantineController(config.queries, config.commands, config.clock, config.maxPageSize).register(routes);
+    new InstancesController(config.queries).register(routes);
+    new InternalController(config.queries, config.maxPageSize).register(routes);
+    new DurationController(config.queries, config.durations, config.clock).register(routes);
+    new TransitionStreamController(config.transitions).register(routes);
+    new OperationsController(config.meterRegistry).register(routes);
+    if (config.ingest != null) {
+      new IngestController(config.ingest).register(routes);
+    }
   }
 
-  /** Route registration under the plugin's prefix, every handler guarded; controllers register themselves. */
+  /** {@code METHOD path} of every route this plugin registered, without the prefix: what /openapi.json describes. */
+  public List<String> registeredRoutes() {
+    return List.copyOf(registered);
+  }
+
+  /** Route registration under the plugin's prefix, every handler guarded and timed; controllers register themselves. */
   static final class Routes {
     private final JavalinState state;
     private final String prefix;
     private final Auth auth;
+    private final PrometheusMeterRegistry registry;
+    private final List<String> registered;
 
-    Routes(JavalinState state, String prefix, Auth auth) {
+    Routes(JavalinState state, String prefix, Auth auth, PrometheusMeterRegistry registry, List<String> registered) {
       this.state = state;
       this.prefix = prefix;
       this.auth = auth;
+      this.registry = registry;
+      this.registered = registered;
     }
 
     /**
@@ -89,7 +137,7 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
       if (!path.startsWith("/api/v1/")) {
         state.routes.before(prefix + path, auth::authorize);
       }
-      state.routes.post(prefix + path, guarded(handler));
+      post(path, handler);
     }
 
     void before(String path, Handler handler) {
@@ -97,19 +145,50 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     }
 
     void get(String path, Handler handler) {
-      state.routes.get(prefix + path, guarded(handler));
+      state.routes.get(prefix + path, guarded("GET", path, handler));
     }
 
     void post(String path, Handler handler) {
-      state.routes.post(prefix + path, guarded(handler));
+      state.routes.post(prefix + path, guarded("POST", path, handler));
     }
 
     void put(String path, Handler handler) {
-      state.routes.put(prefix + path, guarded(handler));
+      state.routes.put(prefix + path, guarded("PUT", path, handler));
     }
 
     void delete(String path, Handler handler) {
-      state.routes.delete(prefix + path, guarded(handler));
+      state.routes.delete(prefix + path, guarded("DELETE", path, handler));
+    }
+
+    void options(String path, Handler handler) {
+      state.routes.options(prefix + path, handler);
+    }
+
+    /**
+     * Answers a bad parameter as a 400 naming it and any other exception as a 500 problem without
+     * internals (logging the path only), and times the request per route in a latency histogram.
+     */
+    private Handler guarded(String method, String path, Handler handler) {
+      registered.add(method + " " + path);
+      return ctx -> {
+        Timer.Sample sample = Timer.start(registry);
+        try {
+          handler.handle(ctx);
+        } catch (Params.BadParameter e) {
+          Problems.badParameter(ctx, e.field, e.getMessage());
+        } catch (RuntimeException e) {
+          LOG.error("Unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
+          Problems.write(ctx, 500, "Internal Server Error", "unexpected failure; see the server log");
+        } finally {
+          sample.stop(Timer.builder("testpulse.http.requests")
+              .description("HTTP requests answered by the testpulse plugin, by route template")
+              .tag("method", method)
+              .tag("route", path)
+              .tag("status", Integer.toString(ctx.statusCode()))
+              .publishPercentileHistogram()
+              .register(registry));
+        }
+      };
     }
   }
 
@@ -124,17 +203,5 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     }
     String p = prefix.startsWith("/") ? prefix : "/" + prefix;
     return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
-  }
-
-  /** Answers any unexpected exception as a 500 problem without leaking internals, logging the path only. */
-  private static Handler guarded(Handler handler) {
-    return ctx -> {
-      try {
-        handler.handle(ctx);
-      } catch (RuntimeException e) {
-        LOG.error("Unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
-        Problems.write(ctx, 500, "Internal Server Error", "unexpected failure; see the server log");
-      }
-    };
   }
 }

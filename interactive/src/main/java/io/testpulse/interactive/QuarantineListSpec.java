@@ -1,0 +1,86 @@
+package io.testpulse.interactive;
+
+import io.testpulse.avro.FlakinessState;
+import io.testpulse.avro.TestState;
+import io.testpulse.topology.StoreHandle;
+import io.testpulse.topology.Stores;
+import io.testpulse.topology.Topics;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code GET /api/v1/quarantined}: the tenant's active quarantines from the flakiness-state store
+ * (which applies the quarantine commands), newest first, named from the test-state store of the same
+ * task. A quarantine whose {@code expires_at} has passed is not listed, even before the engine
+ * notices the expiry.
+ */
+public final class QuarantineListSpec implements ListSpec<FlakinessState, QuarantinedTest> {
+
+  public static final String NAME = "quarantined";
+
+  private final String sourceTopic;
+  private final Clock clock;
+
+  public QuarantineListSpec(Topics topics, Clock clock) {
+    this.sourceTopic = topics.executions().name(); // flakiness-state's sub-topology reads executions too
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public StoreHandle<String, FlakinessState> store() {
+    return Stores.FLAKINESS_STATE;
+  }
+
+  @Override
+  public StoreHandle<String, ?> joinedStore() {
+    return Stores.TEST_STATE;
+  }
+
+  @Override
+  public String sourceTopic() {
+    return sourceTopic;
+  }
+
+  @Override
+  public Class<QuarantinedTest> rowType() {
+    return QuarantinedTest.class;
+  }
+
+  @Override
+  public List<String> sorts() {
+    return List.of("quarantined_at");
+  }
+
+  @Override
+  public Set<String> filters() {
+    return Set.of();
+  }
+
+  @Override
+  public QuarantinedTest row(FlakinessState value, Object joined, ListQuery query) {
+    return isActive(value, clock.millis()) ? QuarantinedTest.from(value, (TestState) joined) : null;
+  }
+
+  /** Whether a test's flakiness state holds a quarantine in force at {@code now}. */
+  public static boolean isActive(FlakinessState state, long now) {
+    return state != null && state.getQuarantined()
+        && (state.getQuarantineExpiresAt() == null || state.getQuarantineExpiresAt() > now);
+  }
+
+  @Override
+  public List<Object> sortKey(QuarantinedTest row, String sort) {
+    return Arrays.asList(row.quarantinedAt(), row.testId());
+  }
+
+  @Override
+  public boolean[] descending(String sort) {
+    return new boolean[] {true, false};
+  }
+}

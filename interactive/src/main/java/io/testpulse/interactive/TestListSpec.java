@@ -1,0 +1,110 @@
+package io.testpulse.interactive;
+
+import io.testpulse.avro.FlakinessState;
+import io.testpulse.avro.TestState;
+import io.testpulse.topology.StoreHandle;
+import io.testpulse.topology.Stores;
+import io.testpulse.topology.Topics;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * {@code GET /api/v1/tests}: the tests of a tenant from the test-state store, filtered by suite,
+ * state, scope and name, sorted by score (default), reliability, last_seen, failed or name.
+ *
+ * <p>{@code sort=score} orders by flakiness score (highest first), then reliability (lowest first),
+ * then failures (most first), then test id. The flakiness state is read from the flakiness-state
+ * store, which lives in the same tasks as test-state, on the same partitions.
+ */
+public final class TestListSpec implements ListSpec<TestState, TestSummary> {
+
+  public static final String NAME = "tests";
+  public static final List<String> SORTS = List.of("score", "reliability", "last_seen", "failed", "name");
+  public static final Set<String> FILTERS = Set.of("suite", "state", "scope", "name");
+  public static final Set<String> STATES = Set.of("healthy", "flaky", "broken", "quarantined");
+
+  private final String sourceTopic;
+
+  public TestListSpec(Topics topics) {
+    this.sourceTopic = topics.executions().name();
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public StoreHandle<String, TestState> store() {
+    return Stores.TEST_STATE;
+  }
+
+  @Override
+  public String sourceTopic() {
+    return sourceTopic;
+  }
+
+  @Override
+  public StoreHandle<String, ?> joinedStore() {
+    return Stores.FLAKINESS_STATE;
+  }
+
+  @Override
+  public Class<TestSummary> rowType() {
+    return TestSummary.class;
+  }
+
+  @Override
+  public List<String> sorts() {
+    return SORTS;
+  }
+
+  @Override
+  public Set<String> filters() {
+    return FILTERS;
+  }
+
+  @Override
+  public TestSummary row(TestState value, Object joined, ListQuery query) {
+    TestSummary row = TestSummary.from(value, (FlakinessState) joined);
+    if (!matches(query.filter("suite"), row.suite()) || !matches(query.filter("scope"), row.scope())
+        || !matches(query.filter("name"), row.name())) {
+      return null;
+    }
+    String state = query.filter("state");
+    if (state != null && (row.state() == null || !state.equals(row.state().toLowerCase(Locale.ROOT)))) {
+      return null;
+    }
+    return row;
+  }
+
+  private static boolean matches(String wanted, String actual) {
+    return wanted == null || Objects.equals(wanted, actual);
+  }
+
+  @Override
+  public List<Object> sortKey(TestSummary r, String sort) {
+    return switch (sort) {
+      case "score" -> Arrays.asList(r.score(), r.reliability(), r.failed(), r.testId());
+      case "reliability" -> Arrays.asList(r.reliability(), r.failed(), r.testId());
+      case "last_seen" -> Arrays.asList(r.lastSeen(), r.testId());
+      case "failed" -> Arrays.asList(r.failed(), r.testId());
+      case "name" -> Arrays.asList(r.suite(), r.scope() == null ? "" : r.scope(), r.name(), r.testId());
+      default -> throw new IllegalArgumentException("unknown sort " + sort);
+    };
+  }
+
+  @Override
+  public boolean[] descending(String sort) {
+    return switch (sort) {
+      case "score" -> new boolean[] {true, false, true, false};
+      case "reliability" -> new boolean[] {false, true, false};
+      case "last_seen", "failed" -> new boolean[] {true, false};
+      case "name" -> new boolean[] {false, false, false, false};
+      default -> throw new IllegalArgumentException("unknown sort " + sort);
+    };
+  }
+}

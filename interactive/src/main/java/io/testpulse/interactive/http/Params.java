@@ -1,0 +1,119 @@
+package io.testpulse.interactive.http;
+
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Validated query parameters of one request: an unknown, repeated or malformed parameter is a
+ * {@link BadParameter}, answered 400 naming the parameter (never a 500).
+ */
+final class Params {
+
+  /** Slugs: suites and list names. */
+  static final Pattern SLUG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  static final int MAX_TEXT = 1024;
+
+  /** A bad parameter or body field; the message says what is wrong with it. */
+  static final class BadParameter extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String field;
+
+    BadParameter(String field, String message) {
+      super(message, null, false, false);
+      this.field = field;
+    }
+  }
+
+  private final Map<String, List<String>> query;
+
+  Params(Context ctx, Set<String> allowed) {
+    this.query = ctx.queryParamMap();
+    for (Map.Entry<String, List<String>> entry : query.entrySet()) {
+      if (!allowed.contains(entry.getKey())) {
+        throw new BadParameter(entry.getKey(), "unknown parameter (accepted: " + String.join(", ",
+            allowed.stream().sorted().toList()) + ")");
+      }
+      if (entry.getValue().size() > 1) {
+        throw new BadParameter(entry.getKey(), "given more than once");
+      }
+    }
+  }
+
+  String raw(String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  /** Free text without control characters, at most 1024 characters; null when absent. */
+  String text(String name) {
+    String value = raw(name);
+    if (value == null) {
+      return null;
+    }
+    if (value.isEmpty() || value.length() > MAX_TEXT || value.chars().anyMatch(Character::isISOControl)) {
+      throw new BadParameter(name, "must be 1 to " + MAX_TEXT + " characters without control characters");
+    }
+    return value;
+  }
+
+  String matching(String name, Pattern pattern, String what) {
+    String value = raw(name);
+    if (value != null && !pattern.matcher(value).matches()) {
+      throw new BadParameter(name, "must be " + what);
+    }
+    return value;
+  }
+
+  int integer(String name, int fallback, int min, int max) {
+    String value = raw(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(value);
+      if (n < min || n > max) {
+        throw new BadParameter(name, "must be between " + min + " and " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new BadParameter(name, "must be an integer between " + min + " and " + max);
+    }
+  }
+
+  boolean bool(String name) {
+    String value = raw(name);
+    if (value == null) {
+      return false;
+    }
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new BadParameter(name, "must be true or false");
+    };
+  }
+
+  String oneOf(String name, List<String> values) {
+    String value = raw(name);
+    if (value == null) {
+      return values.get(0);
+    }
+    String lower = value.toLowerCase(Locale.ROOT);
+    if (!values.contains(lower)) {
+      throw new BadParameter(name, "must be one of " + String.join(", ", values));
+    }
+    return lower;
+  }
+
+  /** A path parameter checked against a pattern. */
+  static String path(Context ctx, String name, Pattern pattern, String what) {
+    String value = ctx.pathParam(name);
+    if (!pattern.matcher(value).matches()) {
+      throw new BadParameter(name, "must be " + what);
+    }
+    return value;
+  }
+}
