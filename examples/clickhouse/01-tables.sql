@@ -28,7 +28,21 @@ CREATE TABLE IF NOT EXISTS testpulse.test_stats
     last_seen    DateTime64(3, 'UTC'),
     last_result  LowCardinality(String),
     version      UInt64,
-    deleted      UInt8
+    deleted      UInt8,
+    -- flakiness (see the README's Definitions): null until the engine has judged the test
+    state                  LowCardinality(Nullable(String)),
+    state_since            Nullable(DateTime64(3, 'UTC')),
+    state_reason           LowCardinality(Nullable(String)),
+    flakiness_score        Nullable(Float64),
+    transition_score       Nullable(Float64),
+    failure_rate           Nullable(Float64),
+    window_size            Nullable(UInt32),
+    flips                  Nullable(UInt64),
+    flips_retracted        Nullable(UInt64),
+    commits_seen           Nullable(UInt64),
+    dropped_late           Nullable(UInt64),
+    quarantine_expires_at  Nullable(DateTime64(3, 'UTC')),
+    quarantine_reason      Nullable(String)
 )
 ENGINE = ReplacingMergeTree(version, deleted)
 ORDER BY (tenant, test_id);

@@ -15,7 +15,12 @@ CREATE TABLE IF NOT EXISTS testpulse.test_stats_queue
     key String, tenant String, suite String, test_id String, scope String, name String, file_name String,
     passed UInt64, failed UInt64, skipped UInt64, other UInt64, executions UInt64,
     reliability Nullable(Float64), first_seen DateTime64(3, 'UTC'), last_seen DateTime64(3, 'UTC'),
-    last_result String, version UInt64, deleted UInt8
+    last_result String, version UInt64, deleted UInt8,
+    state Nullable(String), state_since Nullable(DateTime64(3, 'UTC')), state_reason Nullable(String),
+    flakiness_score Nullable(Float64), transition_score Nullable(Float64), failure_rate Nullable(Float64),
+    window_size Nullable(UInt32), flips Nullable(UInt64), flips_retracted Nullable(UInt64),
+    commits_seen Nullable(UInt64), dropped_late Nullable(UInt64),
+    quarantine_expires_at Nullable(DateTime64(3, 'UTC')), quarantine_reason Nullable(String)
 )
 ENGINE = Kafka
 SETTINGS kafka_broker_list = '${KAFKA_BROKERS}',
@@ -29,7 +34,9 @@ SETTINGS kafka_broker_list = '${KAFKA_BROKERS}',
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS testpulse.test_stats_mv TO testpulse.test_stats AS
 SELECT key, tenant, suite, test_id, scope, name, file_name, passed, failed, skipped, other, executions,
-       reliability, first_seen, last_seen, last_result, version, deleted
+       reliability, first_seen, last_seen, last_result, version, deleted,
+       state, state_since, state_reason, flakiness_score, transition_score, failure_rate, window_size,
+       flips, flips_retracted, commits_seen, dropped_late, quarantine_expires_at, quarantine_reason
 FROM testpulse.test_stats_queue
 WHERE length(_error) = 0;
 

@@ -11,7 +11,10 @@ import java.util.TreeMap;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.LagInfo;
-import org.apache.kafka.streams.query.KeyQuery;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.RangeQuery;
@@ -20,8 +23,8 @@ import org.apache.kafka.streams.query.StateQueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
- * Interactive queries (IQv2) against this instance's own store partitions, never forwarding.
- * Active partitions first ({@link StateQueryRequest#requireActive()}); when a stale read is allowed,
+ * Interactive queries against this instance's own store partitions, never forwarding: key lookups
+ * through IQv1 (see {@link #get}), scans through IQv2. Active partitions first ({@link StateQueryRequest#requireActive()}); when a stale read is allowed,
  * a partition the active query could not answer is asked again without that requirement, so a
  * standby replica (or a restoring active) answers, flagged with its offset lag from
  * {@link KafkaStreams#allLocalStorePartitionLags()}.
@@ -36,24 +39,44 @@ final class LocalStores {
     this.streams = streams;
   }
 
-  /** One partition's answer to a key lookup on this instance. */
+  /**
+   * One partition's answer to a key lookup on this instance. Read through IQv1
+   * ({@link ReadOnlyKeyValueStore#get}), not an IQv2 {@code KeyQuery}: in Kafka Streams 4.3.1 an IQv2
+   * query takes the store's position lock and can deadlock with the stream thread writing the same
+   * store (KAFKA-19629, seen here under ingest); a plain {@code get} does not take that lock.
+   */
   <V> QueryOutcome<StoreRead<V>> get(StoreHandle<String, V> store, String key, int partition, boolean allowStale,
       String servedBy) {
-    KeyQuery<String, V> query = KeyQuery.withKey(key);
-    QueryResult<V> active = queryPartitions(store.name(), query, Set.of(partition), true).get(partition);
-    if (active != null && active.isSuccess()) {
-      return QueryOutcome.ok(new StoreRead<>(active.getResult(), partition, false, null, servedBy));
+    Read<V> active = read(store, key, partition, false);
+    if (active.ok()) {
+      return QueryOutcome.ok(new StoreRead<>(active.value(), partition, false, null, servedBy));
     }
     if (allowStale) {
-      QueryResult<V> any = queryPartitions(store.name(), query, Set.of(partition), false).get(partition);
-      if (any != null && any.isSuccess()) {
-        return QueryOutcome.ok(new StoreRead<>(any.getResult(), partition, true, lag(store.name(), partition),
-            servedBy));
+      Read<V> any = read(store, key, partition, true);
+      if (any.ok()) {
+        return QueryOutcome.ok(new StoreRead<>(any.value(), partition, true, lag(store.name(), partition), servedBy));
       }
     }
-    String why = active == null ? "not hosted here" : "not queryable (" + active.getFailureReason() + ")";
-    return QueryOutcome.unavailable(store.name() + " partition " + partition + " is " + why
-        + (allowStale ? ", and no local standby could answer" : ""), RETRY_AFTER);
+    return QueryOutcome.unavailable(store.name() + " partition " + partition + " is not queryable here ("
+        + active.why() + ")" + (allowStale ? ", and no local standby could answer" : ""), RETRY_AFTER);
+  }
+
+  private record Read<V>(boolean ok, V value, String why) {
+  }
+
+  private <V> Read<V> read(StoreHandle<String, V> store, String key, int partition, boolean stale) {
+    StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> params = StoreQueryParameters
+        .fromNameAndType(store.name(), QueryableStoreTypes.<String, V>keyValueStore())
+        .withPartition(partition);
+    if (stale) {
+      params = params.enableStaleStores();
+    }
+    try {
+      return new Read<>(true, streams.store(params).get(key), null);
+    } catch (InvalidStateStoreException e) {
+      // not hosted here, not running (rebalance, restore), or stopped: the caller answers 503 or asks a standby
+      return new Read<>(false, null, e.getClass().getSimpleName());
+    }
   }
 
   /**

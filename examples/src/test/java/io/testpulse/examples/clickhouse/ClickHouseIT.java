@@ -476,7 +476,8 @@ class ClickHouseIT {
 
   private static JsonNode statsRow(String testId) throws Exception {
     List<JsonNode> rows = rows("SELECT * REPLACE (toUnixTimestamp64Milli(first_seen) AS first_seen, "
-        + "toUnixTimestamp64Milli(last_seen) AS last_seen) FROM testpulse.test_stats FINAL "
+        + "toUnixTimestamp64Milli(last_seen) AS last_seen, toUnixTimestamp64Milli(state_since) AS state_since, "
+        + "toUnixTimestamp64Milli(quarantine_expires_at) AS quarantine_expires_at) FROM testpulse.test_stats FINAL "
         + "WHERE tenant = '" + TENANT + "' AND test_id = '" + testId + "'");
     return rows.isEmpty() ? null : rows.get(0);
   }
@@ -493,7 +494,7 @@ class ClickHouseIT {
 
   /**
    * Fields of the query API's answer that are not part of the test-stats row: the answer's freshness
-   * and origin, the quarantine view, and the flakiness fields (not on the test-stats topic yet).
+   * and origin, and the quarantine view (its flakiness fields are columns).
    */
   private static final java.util.Set<String> API_ONLY = java.util.Set.of("state", "score", "quarantine",
       "quarantine_unknown", "stale", "offset_lag", "served_by");
