@@ -19,7 +19,7 @@ import org.apache.kafka.common.Uuid;
  * on the classpath. Single-node exactly-once needs replication factor 1 and min ISR 1 for the
  * transaction and offsets topics.
  */
-final class Broker implements AutoCloseable {
+public final class Broker implements AutoCloseable {
 
   private final ChildJvm jvm;
   private final String bootstrap;
@@ -29,7 +29,7 @@ final class Broker implements AutoCloseable {
     this.bootstrap = bootstrap;
   }
 
-  static Broker start(Path dir, String classpath, Path logDir, int partitions) throws Exception {
+  public static Broker start(Path dir, String classpath, Path logDir, int partitions) throws Exception {
     int port = freePort();
     int controllerPort = freePort();
     Properties p = new Properties();
@@ -98,11 +98,11 @@ final class Broker implements AutoCloseable {
     }
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return bootstrap;
   }
 
-  double cpuSeconds() {
+  public double cpuSeconds() {
     return jvm.cpuSeconds();
   }
 

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * {@code <WORD> {json}} (RESULT, STATS, READY ...) are also handed to {@link #await}. Commands are
  * sent on its standard input.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,7 +38,7 @@ final class ChildJvm implements AutoCloseable {
     this.stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
   }
 
-  static ChildJvm start(String name, String classpath, List<String> jvmArgs, String mainClass, List<String> args,
+  public static ChildJvm start(String name, String classpath, List<String> jvmArgs, String mainClass, List<String> args,
                         Path logDir) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -75,7 +75,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Waits for the next output line {@code <word> {json}}; fails if the process ends or the timeout passes first. */
-  JsonNode await(String word, Duration timeout) throws Exception {
+  public JsonNode await(String word, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       String line = lines.poll(200, TimeUnit.MILLISECONDS);
@@ -90,20 +90,20 @@ final class ChildJvm implements AutoCloseable {
     throw new IllegalStateException(name + " printed no " + word + " within " + timeout + " (see its log)");
   }
 
-  void send(String command) {
+  public void send(String command) {
     stdin.println(command);
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
   /** CPU time the process has used so far (user plus system), from the OS. */
-  double cpuSeconds() {
+  public double cpuSeconds() {
     return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
   }
 
-  boolean waitFor(Duration timeout) throws InterruptedException {
+  public boolean waitFor(Duration timeout) throws InterruptedException {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
