@@ -26,12 +26,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -114,6 +116,7 @@ class QueryClusterIT {
     props.put("heartbeat.interval.ms", "1000");
     props.put(TestpulseConfig.TOPIC_PREFIX_CONFIG, "qc");
     props.put(TestpulseConfig.TOPIC_PARTITIONS_CONFIG, "4");
+    props.put(TestpulseConfig.DURATIONS_DIMENSIONS_CONFIG, "arch");
     props.put(TestpulseConfig.HTTP_HOST_CONFIG, "127.0.0.1");
     props.put(TestpulseConfig.HTTP_PORT_CONFIG, "0");
     props.put(TestpulseConfig.INTERNAL_SECRET_CONFIG, "cluster-secret");
@@ -170,6 +173,29 @@ class QueryClusterIT {
           .until(() -> JSON.readTree(get(app, "/api/v1/suites/web/durations" + range, READ).body())
               .path("summary").path("count").asInt() == total);
     }
+  }
+
+  @Test
+  @Order(1)
+  void shouldAnswerGroupedSuiteDurationsFromEitherInstance() throws Exception {
+    String range = "?from=2026-10-25T00:00:00Z&to=2026-11-08T00:00:00Z&groupBy=arch";
+    Map<String, Integer> expected = new TreeMap<>();
+    EXPECTED.forEach((id, count) -> expected.merge(arch(id), count, Integer::sum));
+    assertThat(expected).hasSize(2);
+    // one instance owns the suite's groups; the other forwards: both must give the whole answer
+    for (TestpulseApp app : List.of(a, b)) {
+      await().atMost(WAIT).ignoreExceptions().until(() -> countsByArch(app, range), expected::equals);
+    }
+  }
+
+  private static Map<String, Integer> countsByArch(TestpulseApp app, String range) throws Exception {
+    HttpResponse<String> response = get(app, "/api/v1/suites/web/durations" + range, READ);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    Map<String, Integer> counts = new TreeMap<>();
+    for (JsonNode group : JSON.readTree(response.body())) {
+      counts.put(group.path("group").path("arch").asText(), group.path("summary").path("count").asInt());
+    }
+    return counts;
   }
 
   @Test
@@ -399,12 +425,18 @@ class QueryClusterIT {
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Some tests run on arm64, the others on amd64: the groups of {@code ?groupBy=arch}. */
+  private static String arch(String testId) {
+    return Math.floorMod(testId.hashCode(), 2) == 0 ? "arm64" : "amd64";
+  }
+
   private static TestExecution execution(String tenant, String scope, String name, Result result, Instant at) {
     return TestExecution.newBuilder()
         .setExecutionId(UUID.randomUUID().toString())
         .setTenant(tenant).setSuite("web").setTestId(TestKeys.testId(tenant, "web", scope, name))
         .setScope(scope).setName(name)
         .setResult(result).setDurationMicros(12_000).setEventTime(at)
+        .setTags(new HashMap<>(Map.of("arch", arch(TestKeys.testId(tenant, "web", scope, name)))))
         .setRun(RunInfo.newBuilder().setKey("build-" + at.getEpochSecond()).setBranch("main").setCommitSha("abc").build())
         .build();
   }

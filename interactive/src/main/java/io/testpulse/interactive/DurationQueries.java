@@ -12,27 +12,24 @@ import io.testpulse.topology.TestKeys;
 import io.testpulse.topology.DurationScopes;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsMetadata;
-import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.RangeQuery;
-import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
  * Duration percentiles over any {@code [from, to)} inside retention: merges the sketches of every
- * time bucket overlapping the range (IQv2 {@link RangeQuery} on the bucket stores), per test, per
+ * time bucket overlapping the range (an IQv1 range scan of one partition of the bucket stores), per test, per
  * suite, or per suite grouped by a configured dimension set. Answers reflect the state as of the
  * last commit. Invalid arguments (an empty range, an unconfigured dimension set) throw
  * {@link IllegalArgumentException}; everything else is a {@link QueryOutcome}.
@@ -69,54 +66,62 @@ public final class DurationQueries {
   /**
    * Durations of a suite in {@code [from, to)} per group of a configured dimension set, e.g.
    * {@code [instance_type, arch]}: one entry per combination of values seen, largest count first
-   * (an empty list when the suite has none there).
+   * (an empty list when the suite has none there). Every group of a suite and dimension set lives in
+   * one partition (the rollup repartition partitions by scope), found by {@link #suiteByPartitionKey}.
    */
   public QueryOutcome<List<DurationStats>> suiteBy(String tenant, String suite, List<String> dimensionSet,
       Instant from, Instant to) {
-    if (!options.dimensionSets().contains(dimensionSet)) {
-      throw new IllegalArgumentException("dimension set " + dimensionSet + " is not configured; configured: "
-          + options.dimensionSets());
-    }
+    String scope = dimensionScope(tenant, suite, dimensionSet);
     DurationRange range = DurationRange.covering(options, from, to);
-    String scope = DurationScopes.dimensionScope(tenant, DurationOptions.dimensionSetName(dimensionSet), suite);
-    StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> store = Stores.DURATION_ROLLUP_BUCKETS;
-    QueryOutcome<Void> hosted = allPartitionsHostedHere(store.name());
-    if (hosted != null) {
-      return QueryOutcome.unavailable(hosted.detail(), hosted.retryAfter());
-    }
-    StateQueryResult<KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics>> result;
-    try {
-      result = streams.query(StateQueryRequest.inStore(store.name()).withQuery(rangeOf(scope, range)));
-    } catch (RuntimeException e) {
-      return QueryOutcome.unavailable("streams not queryable: " + e.getMessage(), TestpulseQueries.RETRY_AFTER);
-    }
-    Map<String, Merge> groups = new LinkedHashMap<>();
-    QueryOutcome<Void> failed = null;
-    for (Map.Entry<Integer, QueryResult<KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics>>> e
-        : result.getPartitionResults().entrySet()) {
-      QueryResult<KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics>> partition = e.getValue();
-      if (partition.isFailure()) {
-        failed = QueryOutcome.unavailable(store.name() + " partition " + e.getKey() + ": " + partition.getFailureReason()
-            + " (" + partition.getFailureMessage() + ")", TestpulseQueries.RETRY_AFTER);
-        continue;
-      }
-      mergeInto(groups, partition.getResult(), range);
-    }
-    if (failed != null) {
-      return QueryOutcome.unavailable(failed.detail(), failed.retryAfter());
-    }
-    if (result.getPartitionResults().isEmpty()) {
-      return QueryOutcome.unavailable("no partition of " + store.name() + " is hosted here yet (rebalancing)",
-          TestpulseQueries.RETRY_AFTER);
+    QueryOutcome<Map<String, Merge>> scanned = scan(Stores.DURATION_ROLLUP_BUCKETS, scope,
+        scope + DurationScopes.GROUP_SEPARATOR, range);
+    if (scanned.status() != QueryOutcome.Status.OK) {
+      return QueryOutcome.unavailable(scanned.detail(), scanned.retryAfter());
     }
     List<DurationStats> answer = new ArrayList<>();
-    groups.forEach((group, merge) -> answer.add(new DurationStats(range.from(), range.to(),
+    scanned.value().forEach((group, merge) -> answer.add(new DurationStats(range.from(), range.to(),
         DurationScopes.groupValues(dimensionSet, group), merge.buckets, DurationSummary.of(merge.sketch))));
     answer.sort((a, b) -> Long.compare(b.summary().count(), a.summary().count()));
     return QueryOutcome.ok(answer);
   }
 
+  /**
+   * The partition key of a suite's groups under a dimension set in the rollup store; throws
+   * {@link IllegalArgumentException} when the dimension set is not configured.
+   */
+  public String suiteByPartitionKey(String tenant, String suite, List<String> dimensionSet) {
+    return dimensionScope(tenant, suite, dimensionSet) + DurationScopes.GROUP_SEPARATOR;
+  }
+
+  private String dimensionScope(String tenant, String suite, List<String> dimensionSet) {
+    if (!options.dimensionSets().contains(dimensionSet)) {
+      throw new IllegalArgumentException("dimension set " + dimensionSet + " is not configured; configured: "
+          + options.dimensionSets());
+    }
+    return DurationScopes.dimensionScope(tenant, DurationOptions.dimensionSetName(dimensionSet), suite);
+  }
+
   private QueryOutcome<DurationStats> single(StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> store,
+      String scope, String partitionKey, DurationRange range) {
+    QueryOutcome<Map<String, Merge>> scanned = scan(store, scope, partitionKey, range);
+    if (scanned.status() != QueryOutcome.Status.OK) {
+      return QueryOutcome.unavailable(scanned.detail(), scanned.retryAfter());
+    }
+    Merge merge = scanned.value().get("");
+    if (merge == null) {
+      return QueryOutcome.notFound("no durations in [" + range.from() + ", " + range.to() + ")");
+    }
+    return QueryOutcome.ok(new DurationStats(range.from(), range.to(), Map.of(), merge.buckets,
+        DurationSummary.of(merge.sketch)));
+  }
+
+  /**
+   * The buckets of {@code scope} in {@code range}, merged per group, from the partition that
+   * {@code partitionKey} maps to, which must be active here. Read through IQv1
+   * ({@link ReadOnlyKeyValueStore#range}), not an IQv2 {@code RangeQuery}: in Kafka Streams 4.3.1 an
+   * IQv2 query can deadlock with the stream thread writing the same store (KAFKA-19629).
+   */
+  private QueryOutcome<Map<String, Merge>> scan(StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> store,
       String scope, String partitionKey, DurationRange range) {
     KeyQueryMetadata metadata;
     try {
@@ -129,35 +134,21 @@ public final class DurationQueries {
           TestpulseQueries.RETRY_AFTER);
     }
     if (!self.equals(HostInfo.unavailable()) && !self.equals(metadata.activeHost())) {
-      return QueryOutcome.unavailable("key is owned by " + metadata.activeHost() + ", which this instance does not "
-          + "forward to yet", TestpulseQueries.RETRY_AFTER);
+      return QueryOutcome.unavailable("key is owned by " + metadata.activeHost() + " (route with KeyRouter)",
+          TestpulseQueries.RETRY_AFTER);
     }
     int partition = metadata.partition();
-    StateQueryResult<KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics>> result = streams.query(
-        StateQueryRequest.inStore(store.name()).withQuery(rangeOf(scope, range)).withPartitions(Set.of(partition)));
-    QueryResult<KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics>> partitionResult =
-        result.getPartitionResults().get(partition);
-    if (partitionResult == null) {
-      return QueryOutcome.unavailable("partition " + partition + " of " + store.name() + " is not hosted here",
-          TestpulseQueries.RETRY_AFTER);
-    }
-    if (partitionResult.isFailure()) {
-      return QueryOutcome.unavailable(store.name() + " partition " + partition + ": "
-          + partitionResult.getFailureReason() + " (" + partitionResult.getFailureMessage() + ")",
-          TestpulseQueries.RETRY_AFTER);
-    }
     Map<String, Merge> groups = new LinkedHashMap<>();
-    mergeInto(groups, partitionResult.getResult(), range);
-    Merge merge = groups.get("");
-    if (merge == null) {
-      return QueryOutcome.notFound("no durations in [" + range.from() + ", " + range.to() + ")");
+    try {
+      ReadOnlyKeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics> local = streams.store(StoreQueryParameters
+          .fromNameAndType(store.name(), QueryableStoreTypes.<BucketKey, DDSketchWithExactSummaryStatistics>keyValueStore())
+          .withPartition(partition));
+      mergeInto(groups, local.range(range.lower(scope), range.upper(scope)), range);
+    } catch (InvalidStateStoreException e) {
+      return QueryOutcome.unavailable("partition " + partition + " of " + store.name() + " is not queryable here ("
+          + e.getClass().getSimpleName() + ")", TestpulseQueries.RETRY_AFTER);
     }
-    return QueryOutcome.ok(new DurationStats(range.from(), range.to(), Map.of(), merge.buckets,
-        DurationSummary.of(merge.sketch)));
-  }
-
-  private static RangeQuery<BucketKey, DDSketchWithExactSummaryStatistics> rangeOf(String scope, DurationRange range) {
-    return RangeQuery.withRange(range.lower(scope), range.upper(scope));
+    return QueryOutcome.ok(groups);
   }
 
   private static void mergeInto(Map<String, Merge> groups,
@@ -172,23 +163,6 @@ public final class DurationQueries {
         }
       }
     }
-  }
-
-  /** {@code null} when every partition of {@code store} is hosted by this instance, else why not. */
-  private QueryOutcome<Void> allPartitionsHostedHere(String store) {
-    Collection<StreamsMetadata> hosts;
-    try {
-      hosts = streams.streamsMetadataForStore(store);
-    } catch (IllegalStateException e) {
-      return QueryOutcome.unavailable("streams not running: " + streams.state(), TestpulseQueries.RETRY_AFTER);
-    }
-    for (StreamsMetadata host : hosts) {
-      if (!self.equals(HostInfo.unavailable()) && !self.equals(host.hostInfo()) && !host.topicPartitions().isEmpty()) {
-        return QueryOutcome.unavailable("part of " + store + " is hosted by " + host.hostInfo()
-            + ", which this instance does not query yet", TestpulseQueries.RETRY_AFTER);
-      }
-    }
-    return null;
   }
 
   private static final class Merge {

@@ -35,6 +35,11 @@ public final class DurationQueriesSource implements DurationSource {
   }
 
   @Override
+  public String suiteByPartitionKey(String tenant, String suite, List<String> groupBy) {
+    return queries.suiteByPartitionKey(tenant, suite, groupBy);
+  }
+
+  @Override
   public QueryOutcome<?> test(String tenant, String testId, Instant from, Instant to) {
     return queries.test(tenant, testId, from, to);
   }

@@ -30,8 +30,9 @@ public interface DurationSource {
   /** One suite's durations in {@code [from, to)} per group of the configured dimension set {@code groupBy}. */
   QueryOutcome<?> suiteBy(String tenant, String suite, List<String> groupBy, Instant from, Instant to);
 
-  /** Whether per-group answers need every partition on this instance (no cross-instance merge yet). */
-  default boolean groupsNeedAllPartitionsLocal() {
-    return true;
-  }
+  /**
+   * The partition key, in {@link #suiteStore()}, of a suite's durations per group of the dimension set
+   * {@code groupBy}; throws {@link IllegalArgumentException} when that dimension set is not configured.
+   */
+  String suiteByPartitionKey(String tenant, String suite, List<String> groupBy);
 }

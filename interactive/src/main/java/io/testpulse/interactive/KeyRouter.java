@@ -145,19 +145,6 @@ public final class KeyRouter {
     }
   }
 
-  /** Whether every partition of {@code storeName} is active on this instance (or there is one instance). */
-  boolean allPartitionsLocal(String storeName) {
-    if (singleInstance()) {
-      return true;
-    }
-    try {
-      return streams.streamsMetadataForStore(storeName).stream()
-          .allMatch(m -> m.hostInfo().equals(self) || m.topicPartitions().isEmpty());
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
   /** A key lookup asked by another instance: answered from this instance's partitions only. */
   <V> QueryOutcome<StoreRead<V>> getLocal(StoreHandle<String, V> store, String key, int partition, boolean allowStale) {
     return local.get(store, key, partition, allowStale, selfName());

@@ -3,31 +3,27 @@ package io.testpulse.interactive;
 import io.testpulse.topology.StoreHandle;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.LagInfo;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.RangeQuery;
-import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.query.StateQueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
- * Interactive queries against this instance's own store partitions, never forwarding: key lookups
- * through IQv1 (see {@link #get}), scans through IQv2. Active partitions first ({@link StateQueryRequest#requireActive()}); when a stale read is allowed,
- * a partition the active query could not answer is asked again without that requirement, so a
- * standby replica (or a restoring active) answers, flagged with its offset lag from
- * {@link KafkaStreams#allLocalStorePartitionLags()}.
+ * Interactive queries against this instance's own store partitions, never forwarding, through IQv1
+ * one partition at a time (see {@link #get} for why not IQv2). Active partitions first; when a stale
+ * read is allowed, a partition no active task answered is asked again with
+ * {@link StoreQueryParameters#enableStaleStores()}, so a standby replica (or a restoring active)
+ * answers, flagged with its offset lag from {@link KafkaStreams#allLocalStorePartitionLags()}.
  */
 final class LocalStores {
 
@@ -82,53 +78,65 @@ final class LocalStores {
   /**
    * Every entry with a key in [{@code from}, {@code to}] of the given partitions hosted here, by
    * partition ({@code partitions} null: every partition hosted here). A partition that is not hosted
-   * here, or not queryable, is absent from the answer.
+   * here, or not queryable, is absent from the answer. Active partitions first; with
+   * {@code allowStale}, a partition no active task here answered is read from a standby (flagged with
+   * its lag). Read through IQv1, one partition at a time, like {@link #get} (KAFKA-19629).
    */
   <V> Map<Integer, PartitionScan<V>> range(StoreHandle<String, V> store, String from, String to,
       Set<Integer> partitions, boolean allowStale) {
-    RangeQuery<String, V> query = RangeQuery.withRange(from, to);
+    Set<Integer> wanted = partitions != null ? partitions : localPartitions(allowStale);
     Map<Integer, PartitionScan<V>> scans = new TreeMap<>();
-    collect(queryPartitions(store.name(), query, partitions, true), scans, store.name(), false);
-    if (allowStale && partitions != null && scans.size() < partitions.size()) {
-      Set<Integer> rest = new HashSet<>(partitions);
-      rest.removeAll(scans.keySet());
-      collect(queryPartitions(store.name(), query, rest, false), scans, store.name(), true);
+    for (int partition : wanted) {
+      List<KeyValue<String, V>> active = scan(store, from, to, partition, false);
+      if (active != null) {
+        scans.put(partition, new PartitionScan<>(active, null));
+      } else if (allowStale) {
+        List<KeyValue<String, V>> any = scan(store, from, to, partition, true);
+        if (any != null) {
+          scans.put(partition, new PartitionScan<>(any, lag(store.name(), partition)));
+        }
+      }
     }
     return scans;
   }
 
-  private <V> void collect(Map<Integer, QueryResult<KeyValueIterator<String, V>>> results,
-      Map<Integer, PartitionScan<V>> scans, String storeName, boolean stale) {
-    for (Map.Entry<Integer, QueryResult<KeyValueIterator<String, V>>> entry : results.entrySet()) {
-      QueryResult<KeyValueIterator<String, V>> result = entry.getValue();
-      if (result.isFailure()) {
-        continue;
-      }
-      List<KeyValue<String, V>> values = new ArrayList<>();
-      try (KeyValueIterator<String, V> it = result.getResult()) {
-        it.forEachRemaining(values::add);
-      }
-      scans.put(entry.getKey(), new PartitionScan<>(values, stale ? lag(storeName, entry.getKey()) : null));
+  /** One partition's entries in [{@code from}, {@code to}]; {@code null} when it is not queryable here. */
+  private <V> List<KeyValue<String, V>> scan(StoreHandle<String, V> store, String from, String to, int partition,
+      boolean stale) {
+    StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> params = StoreQueryParameters
+        .fromNameAndType(store.name(), QueryableStoreTypes.<String, V>keyValueStore())
+        .withPartition(partition);
+    if (stale) {
+      params = params.enableStaleStores();
+    }
+    List<KeyValue<String, V>> values = new ArrayList<>();
+    try (KeyValueIterator<String, V> it = streams.store(params).range(from, to)) {
+      it.forEachRemaining(values::add);
+      return values;
+    } catch (InvalidStateStoreException e) {
+      // not hosted here (the partition belongs to another sub-topology's tasks or another instance), or not running
+      return null;
     }
   }
 
-  private <R> Map<Integer, QueryResult<R>> queryPartitions(String storeName, Query<R> query, Set<Integer> partitions,
-      boolean requireActive) {
-    if (partitions != null && partitions.isEmpty()) {
-      return Map.of();
-    }
-    StateQueryRequest<R> request = StateQueryRequest.inStore(storeName).withQuery(query);
-    request = partitions == null ? request.withAllPartitions() : request.withPartitions(partitions);
-    if (requireActive) {
-      request = request.requireActive();
-    }
+  /**
+   * The partition numbers of every task on this instance (active, and standby when {@code withStandbys}):
+   * a superset of the store's local partitions, since other sub-topologies' tasks are included; a
+   * partition of another sub-topology is simply not queryable for this store and drops out.
+   */
+  private Set<Integer> localPartitions(boolean withStandbys) {
+    Set<Integer> result = new TreeSet<>();
     try {
-      StateQueryResult<R> result = streams.query(request);
-      return result.getPartitionResults();
+      for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+        thread.activeTasks().forEach(task -> result.add(task.taskId().partition()));
+        if (withStandbys) {
+          thread.standbyTasks().forEach(task -> result.add(task.taskId().partition()));
+        }
+      }
     } catch (RuntimeException e) {
-      // not started, stopped, or the store is unknown while the instance (re)starts: nothing answerable here
-      return Map.of();
+      // not started or stopped: nothing answerable here
     }
+    return result;
   }
 
   /** What one partition scan read, and its offset lag when a stale replica answered ({@code null} when active). */

@@ -229,11 +229,6 @@ public final class TestpulseQueries {
     return router.forward(route, pathAndQuery, tenant);
   }
 
-  /** Whether every partition of {@code storeName} is active on this instance. */
-  public boolean allPartitionsLocal(String storeName) {
-    return router.allPartitionsLocal(storeName);
-  }
-
   public boolean knowsStore(String name) {
     return stores.containsKey(name);
   }

@@ -70,7 +70,8 @@ public final class TestpulseConfig extends AbstractConfig {
   public static final String DURATIONS_DIMENSIONS_CONFIG = "testpulse.durations.dimensions";
   private static final String DURATIONS_DIMENSIONS_DOC = "Tag dimension sets to roll suite durations up by: sets "
       + "separated by ';', tag names within a set by ',', e.g. 'instance_type,arch;host.arch'. Each set is "
-      + "repartitioned by (tenant, suite, set, values) through the duration-rollups repartition topic.";
+      + "repartitioned by (tenant, suite, set) through the duration-rollups repartition topic, so that one "
+      + "instance holds (and answers ?groupBy= for) all of a suite's groups.";
 
   public static final String DURATIONS_EMIT_INTERVAL_MS_CONFIG = "testpulse.durations.emit.interval.ms";
   private static final String DURATIONS_EMIT_INTERVAL_MS_DOC = "How often (wall clock) updated buckets are "

@@ -69,7 +69,7 @@ final class DurationController {
       return;
     }
     answer(ctx, principal, durations.testStore(), TestKeys.key(principal.tenant(), testId),
-        () -> durations.test(principal.tenant(), testId, range[0], range[1]));
+        () -> durations.test(principal.tenant(), testId, range[0], range[1]), "from");
   }
 
   void suite(Context ctx) {
@@ -84,26 +84,28 @@ final class DurationController {
     }
     if (groupBy.isEmpty()) {
       answer(ctx, principal, durations.suiteStore(), durations.suitePartitionKey(principal.tenant(), suite),
-          () -> durations.suite(principal.tenant(), suite, range[0], range[1]));
+          () -> durations.suite(principal.tenant(), suite, range[0], range[1]), "from");
       return;
     }
-    if (durations.groupsNeedAllPartitionsLocal() && !queries.allPartitionsLocal(durations.suiteStore())) {
-      Problems.unavailable(ctx, "grouped suite durations are answered only by an instance that hosts every "
-          + "partition (no cross-instance merge of sketches yet)", TestpulseQueries.RETRY_AFTER);
-      return;
+    String partitionKey;
+    try {
+      partitionKey = durations.suiteByPartitionKey(principal.tenant(), suite, groupBy);
+    } catch (IllegalArgumentException e) {
+      throw new Params.BadParameter("groupBy", e.getMessage());
     }
-    run(ctx, () -> durations.suiteBy(principal.tenant(), suite, groupBy, range[0], range[1]), "groupBy");
+    answer(ctx, principal, durations.suiteStore(), partitionKey,
+        () -> durations.suiteBy(principal.tenant(), suite, groupBy, range[0], range[1]), "groupBy");
   }
 
   private void answer(Context ctx, Principal principal, String store, String partitionKey,
-      Supplier<QueryOutcome<?>> local) {
+      Supplier<QueryOutcome<?>> local, String field) {
     if (Boolean.TRUE.equals(ctx.attribute(FORWARDED))) {
-      run(ctx, local, "from");
+      run(ctx, local, field);
       return;
     }
     KeyRouter.Route route = queries.route(store, partitionKey);
     switch (route.kind()) {
-      case LOCAL -> run(ctx, local, "from");
+      case LOCAL -> run(ctx, local, field);
       case UNAVAILABLE -> Problems.unavailable(ctx, route.detail(), TestpulseQueries.RETRY_AFTER);
       case REMOTE -> {
         String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();

@@ -107,7 +107,7 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
     List<Map.Entry<BucketKey, String>> batch = new ArrayList<>(updated.entrySet());
     updated.clear();
     for (Map.Entry<BucketKey, String> e : batch) {
-      DurationSummary summary = DurationSummary.of(store.get(e.getKey()));
+      DurationSummary summary = DurationSummary.of(sketches != null ? sketches.current(e.getKey()) : store.get(e.getKey()));
       if (summary != null) {
         DurationBucket bucket = describe(e.getKey(), e.getValue(), summary);
         context.forward(new Record<>(bucket.key(), bucket, timestamp));
@@ -124,7 +124,8 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
   private void purge(long streamTime) {
     long retention = options.retention().toMillis();
     List<BucketKey> expired = new ArrayList<>();
-    try (KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics> it = store.all()) {
+    try (KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics> it =
+        sketches != null ? sketches.allCurrent() : store.all()) {
       while (it.hasNext()) {
         KeyValue<BucketKey, DDSketchWithExactSummaryStatistics> kv = it.next();
         if (kv.key.bucketStart() + bucketMs + retention <= streamTime) {

@@ -7,7 +7,11 @@ import io.testpulse.topology.DurationScopes;
 import io.testpulse.topology.Stores;
 import io.testpulse.topology.Topics;
 import io.testpulse.topology.Transition;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
@@ -55,11 +59,26 @@ public final class DurationsStep {
         .flatMap((key, e) -> DurationScopes.rollupKeys(e, options).stream()
             .map(rollupKey -> KeyValue.pair(rollupKey, e.getDurationMicros())).toList(),
             Named.as("duration-rollup-keys"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName(ROLLUPS_REPARTITION))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName(ROLLUPS_REPARTITION)
+            .withStreamPartitioner(DurationsStep::byScope))
         .process(() -> new RollupDurationProcessor(options), Named.as("duration-rollup-processor"),
             Stores.DURATION_ROLLUP_BUCKETS.name(), Stores.DURATION_ROLLUP_PENDING.name());
 
     testBuckets.merge(rollupBuckets, Named.as("duration-buckets-merge"))
         .to(topics.durationBuckets().name(), topics.durationBuckets().produced());
+  }
+
+  /**
+   * Partitions a rollup key {@code scope NUL group} by its scope alone, so that every group of one
+   * suite and dimension set lives in one partition: a grouped query ({@code ?groupBy=}) is then
+   * answered by the one instance that owns {@code scope NUL}, like an ungrouped one. The hash is the
+   * producer's default for the String key {@code scope NUL}, so {@code queryMetadataForKey} with that
+   * key finds the same partition.
+   */
+  static Optional<Set<Integer>> byScope(String topic, String key, Long value, int numPartitions) {
+    int end = key.indexOf(DurationScopes.GROUP_SEPARATOR);
+    String scopeKey = end < 0 ? key + DurationScopes.GROUP_SEPARATOR : key.substring(0, end + 1);
+    byte[] bytes = scopeKey.getBytes(StandardCharsets.UTF_8);
+    return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(bytes)) % numPartitions));
   }
 }

@@ -38,7 +38,9 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * offsets. When a task closes dirty, {@link #clearCache()} drops the unflushed sketches and the
  * state is restored from the changelog, which holds the state as of the last commit.
  *
- * <p>Interactive queries go to the wrapped store: they see the state as of the last commit.
+ * <p>Interactive queries go to the wrapped store: they see the state as of the last commit. The
+ * {@link KeyValueStore} reads ({@link #get}, {@link #range}, {@link #all}) are theirs and never touch
+ * the hot cache; the owning processor reads through {@link #current} and {@link #allCurrent}.
  */
 public final class SketchBucketStore implements KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics>,
     CachedStateStore<BucketKey, DDSketchWithExactSummaryStatistics> {
@@ -98,11 +100,32 @@ public final class SketchBucketStore implements KeyValueStore<BucketKey, DDSketc
     return sketch;
   }
 
-  /** The current sketch, including unflushed updates. Callers must not modify it. */
-  @Override
-  public DDSketchWithExactSummaryStatistics get(BucketKey key) {
+  /**
+   * The current sketch, including unflushed updates, for the processor that owns this store (stream
+   * thread only). Callers must not modify it.
+   */
+  public DDSketchWithExactSummaryStatistics current(BucketKey key) {
     DDSketchWithExactSummaryStatistics sketch = hot.get(key);
     return sketch != null ? sketch : inner.get(key);
+  }
+
+  /**
+   * Every bucket including unflushed updates, for the processor that owns this store (stream thread
+   * only): writes the dirty sketches to the wrapped store first.
+   */
+  public KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics> allCurrent() {
+    writeDirty();
+    return inner.all();
+  }
+
+  /**
+   * The sketch as of the last flush (the committed state), from the wrapped store: this is what
+   * interactive queries (IQv1, from any thread) read. It never touches the hot cache, which belongs
+   * to the stream thread.
+   */
+  @Override
+  public DDSketchWithExactSummaryStatistics get(BucketKey key) {
+    return inner.get(key);
   }
 
   @Override
@@ -134,16 +157,15 @@ public final class SketchBucketStore implements KeyValueStore<BucketKey, DDSketc
     return cached != null ? cached : stored;
   }
 
-  /** Iterates the wrapped store after writing the dirty sketches to it. */
+  /** The committed state, like {@link #get}: safe for interactive queries from any thread. */
   @Override
   public KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics> range(BucketKey from, BucketKey to) {
-    writeDirty();
     return inner.range(from, to);
   }
 
+  /** The committed state, like {@link #get}: safe for interactive queries from any thread. */
   @Override
   public KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics> all() {
-    writeDirty();
     return inner.all();
   }
 

@@ -30,6 +30,8 @@ final class SlowTestDetector implements Processor<String, DurationBucket, String
   private final DurationOptions options;
   private ProcessorContext<String, Transition> context;
   private KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics> buckets;
+  /** The sketch store under the decorators, to read unflushed sketches; null when the sketch cache is off. */
+  private SketchBucketStore sketches;
   private KeyValueStore<String, Long> slowTests;
 
   SlowTestDetector(DurationOptions options) {
@@ -40,6 +42,7 @@ final class SlowTestDetector implements Processor<String, DurationBucket, String
   public void init(ProcessorContext<String, Transition> context) {
     this.context = context;
     this.buckets = context.getStateStore(Stores.DURATION_TEST_BUCKETS.name());
+    this.sketches = SketchBucketStore.unwrap(buckets);
     this.slowTests = context.getStateStore(Stores.DURATION_SLOW_TESTS.name());
   }
 
@@ -88,7 +91,8 @@ final class SlowTestDetector implements Processor<String, DurationBucket, String
   private DDSketchWithExactSummaryStatistics merge(String testKey, long fromBucket, long toBucket) {
     DDSketchWithExactSummaryStatistics merged = DurationSketches.create();
     for (long b = fromBucket; b <= toBucket; b += options.bucket().toMillis()) {
-      DDSketchWithExactSummaryStatistics sketch = buckets.get(new BucketKey(testKey, b, ""));
+      BucketKey key = new BucketKey(testKey, b, "");
+      DDSketchWithExactSummaryStatistics sketch = sketches != null ? sketches.current(key) : buckets.get(key);
       if (sketch != null) {
         merged.mergeWith(sketch);
       }
