@@ -101,6 +101,8 @@ public final class Main {
     props.put("state.dir", stateDir.toString());
     props.put("application.id", "testpulse-demo");
     props.put(TestpulseConfig.HTTP_PORT_CONFIG, port);
+    // the sample data tags every execution with both: ?groupBy=instance_type,arch works in the demo
+    props.put(TestpulseConfig.DURATIONS_DIMENSIONS_CONFIG, "instance_type,arch");
     props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, String.join(",",
         TokenAuthenticator.configEntry(DEMO_TENANT, Role.INGEST, ingestToken),
         TokenAuthenticator.configEntry(DEMO_TENANT, Role.READ, readToken),
