@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.nio.file.Path;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.Serdes;
@@ -30,6 +31,7 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DedupStepTest {
 
@@ -40,6 +42,9 @@ class DedupStepTest {
       TestpulseConfig.TOPIC_PREFIX_CONFIG, "tp",
       TestpulseConfig.DEDUP_HORIZON_MS_CONFIG, Long.toString(HORIZON.toMillis())));
   private final Topics topics = config.topics();
+  /** Its own state directory: the default (/tmp/kafka-streams) is shared by every build on the machine. */
+  @TempDir
+  Path stateDir;
   private TopologyTestDriver driver;
   private TestInputTopic<String, TestExecution> input;
   private TestOutputTopic<String, TestStats> stats;
@@ -50,6 +55,7 @@ class DedupStepTest {
     Properties props = config.streamsProperties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dedup-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     // the real topology, plus a tap of the de-duplicated stream to observe attempts
     StreamsBuilder builder = new StreamsBuilder();
     TestpulseTopology.create(config).addTo(builder);

@@ -11,6 +11,7 @@ import io.testpulse.avro.TestExecution;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
+import java.nio.file.Path;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -20,6 +21,7 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EnrichedExecutionsTest {
 
@@ -28,6 +30,9 @@ class EnrichedExecutionsTest {
 
   private final TestpulseConfig config = new TestpulseConfig(Map.of(TestpulseConfig.TOPIC_PREFIX_CONFIG, "tp"));
   private final Topics topics = config.topics();
+  /** Its own state directory: the default (/tmp/kafka-streams) is shared by every build on the machine. */
+  @TempDir
+  Path stateDir;
   private TopologyTestDriver driver;
   private TestInputTopic<String, TestExecution> input;
   private TestOutputTopic<String, byte[]> enriched;
@@ -37,6 +42,7 @@ class EnrichedExecutionsTest {
     Properties props = config.streamsProperties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "enriched-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(TestpulseTopology.create(config).build(), props, T0);
     input = driver.createInputTopic(topics.executions().name(), Serdes.String().serializer(),
         topics.executions().valueSerde().serializer());

@@ -8,6 +8,7 @@ import io.testpulse.avro.Result;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.avro.TestState;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TestpulseTopologyTest {
 
@@ -30,6 +32,9 @@ class TestpulseTopologyTest {
 
   private final TestpulseConfig config = new TestpulseConfig(Map.of(TestpulseConfig.TOPIC_PREFIX_CONFIG, "tp"));
   private final Topics topics = config.topics();
+  /** Its own state directory: the default (/tmp/kafka-streams) is shared by every build on the machine. */
+  @TempDir
+  Path stateDir;
   private TopologyTestDriver driver;
   private TestInputTopic<String, TestExecution> input;
   private TestInputTopic<String, byte[]> rawInput;
@@ -41,6 +46,7 @@ class TestpulseTopologyTest {
     Properties props = config.streamsProperties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(TestpulseTopology.create(config).build(), props, T0);
     input = driver.createInputTopic(topics.executions().name(), Serdes.String().serializer(),
         topics.executions().valueSerde().serializer());
