@@ -147,6 +147,7 @@ class TestpulseTopologyTest {
     TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
     assertThat(header(dead, "__streams.errors.message")).contains("record key is not tenant/test_id");
     assertThat(header(dead, "__streams.errors.offset")).isEqualTo("0");
+    assertThat(deadLetters.isEmpty()).as("dead-lettered once, by the first step, not once per step").isTrue();
     assertThat(stats.isEmpty()).isTrue();
   }
 
