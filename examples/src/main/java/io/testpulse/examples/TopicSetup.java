@@ -2,9 +2,12 @@ package io.testpulse.examples;
 
 import io.testpulse.topology.TestpulseConfig;
 import io.testpulse.topology.TopicHandle;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +36,26 @@ public final class TopicSetup {
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
       }
+      checkCoPartitioned(admin, config);
+    }
+  }
+
+  /**
+   * The executions, flip-verdicts and quarantine-commands topics feed the same tasks (the flakiness
+   * engine reads all three by {@code tenant/test_id}), so they must have the same number of
+   * partitions. Kafka Streams checks this only for joins: with different counts, some keys' verdicts
+   * or commands would reach a task that does not hold their test, silently. Fails fast instead.
+   */
+  static void checkCoPartitioned(Admin admin, TestpulseConfig config)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    List<String> names = List.of(config.topics().executions().name(), config.topics().flipVerdicts().name(),
+        config.topics().quarantineCommands().name());
+    Map<String, Integer> counts = new TreeMap<>();
+    admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS)
+        .forEach((name, description) -> counts.put(name, description.partitions().size()));
+    if (new HashSet<>(counts.values()).size() > 1) {
+      throw new IllegalStateException("testpulse's topics " + counts + " must have the same number of partitions: "
+          + "they are co-partitioned by tenant/test_id (add partitions to the smaller ones, or recreate them)");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.testpulse.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,6 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -214,6 +218,27 @@ class TestpulseAppIT {
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     return props;
+  }
+
+  @Test
+  void shouldRefuseToStartWhenTheCoPartitionedTopicsDiffer() throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka.bootstrapServers());
+    props.put("application.id", "mismatch-" + UUID.randomUUID());
+    props.put(TestpulseConfig.TOPIC_PREFIX_CONFIG, "mismatch");
+    props.put(TestpulseConfig.TOPIC_PARTITIONS_CONFIG, "3");
+    TestpulseConfig config = new TestpulseConfig(props);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      // created by hand before testpulse ever ran, with another partition count
+      admin.createTopics(List.of(config.topics().quarantineCommands().newTopic(1, (short) 1)))
+          .all().get(30, TimeUnit.SECONDS);
+    }
+
+    assertThatThrownBy(() -> TopicSetup.createMissing(kafka.bootstrapServers(), config))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(config.topics().quarantineCommands().name() + "=1")
+        .hasMessageContaining(config.topics().executions().name() + "=3")
+        .hasMessageContaining("same number of partitions");
   }
 
   private static void produce(List<TestExecution> executions) throws Exception {
