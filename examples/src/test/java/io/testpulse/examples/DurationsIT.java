@@ -3,14 +3,22 @@ package io.testpulse.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testpulse.avro.Result;
 import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.interactive.DurationStats;
 import io.testpulse.interactive.QueryOutcome;
+import io.testpulse.interactive.http.Role;
+import io.testpulse.interactive.http.TokenAuthenticator;
 import io.testpulse.topology.TestKeys;
 import io.testpulse.topology.TestpulseConfig;
 import io.testpulse.topology.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +57,7 @@ class DurationsIT {
   private static final List<String> BY = List.of("instance_type", "arch");
   private static final String SUITE = "checkout";
   private static final Instant NOW = Instant.now();
+  private static final String READ = "read-" + UUID.randomUUID();
 
   @TempDir
   static Path stateDir;
@@ -71,6 +80,7 @@ class DurationsIT {
     props.put(TestpulseConfig.TOPIC_PARTITIONS_CONFIG, "3");
     props.put(TestpulseConfig.HTTP_PORT_CONFIG, "0");
     props.put(TestpulseConfig.DURATIONS_DIMENSIONS_CONFIG, "instance_type,arch;host.arch");
+    props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, TokenAuthenticator.configEntry("acme", Role.READ, READ));
     // three input partitions are processed at different speeds: let every day of the history in
     props.put(TestpulseConfig.DURATIONS_GRACE_MS_CONFIG, Long.toString(Duration.ofDays(35).toMillis()));
     TestpulseConfig config = new TestpulseConfig(props);
@@ -248,5 +258,37 @@ class DurationsIT {
         exactSuite.stream().mapToLong(Long::longValue).average().orElseThrow() / 1_000, Percentage.withPercentage(1e-6));
     assertThat(app.durationQueries().test("acme", "0".repeat(32), from, NOW).status())
         .isEqualTo(QueryOutcome.Status.NOT_FOUND);
+  }
+
+  @Test
+  void shouldAnswerATestsRecentPercentilesWithItsCountsOverHttp() throws Exception {
+    String name = "pays with card 7";
+    String testId = TestKeys.testId("acme", SUITE, "Payments", name);
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + app.httpPort() + "/api/v1/tests/"
+        + testId)).header("Authorization", "Bearer " + READ).build();
+
+    awaitInputCommitted();
+    JsonNode recent = await("recent percentiles of " + name).atMost(Duration.ofSeconds(300))
+        .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        .until(() -> new ObjectMapper().readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body())
+            .path("recent_durations"), r -> r.path("summary").path("count").asLong() > 0
+            && r.path("summary").path("count").asLong() == exactRecent(name, r).size());
+
+    // the answer's own bucket bounds: the last 7 days, rounded out to whole days
+    assertThat(recent.path("to").asLong() - recent.path("from").asLong()).isEqualTo(Duration.ofDays(8).toMillis());
+    assertThat(recent.path("summary").path("p50_ms").asDouble())
+        .isCloseTo(exactQuantileMs(exactRecent(name, recent), 0.5), Percentage.withPercentage(1));
+  }
+
+  /** Durations of the test's timed executions inside the answer's [from, to). */
+  private static List<Long> exactRecent(String name, JsonNode answer) {
+    long from = answer.path("from").asLong();
+    long to = answer.path("to").asLong();
+    return PRODUCED.stream()
+        .filter(e -> e.getName().equals(name))
+        .filter(e -> e.getEventTime().toEpochMilli() >= from && e.getEventTime().toEpochMilli() < to)
+        .filter(e -> e.getResult() == Result.PASSED || e.getResult() == Result.FAILED)
+        .map(TestExecution::getDurationMicros).toList();
   }
 }

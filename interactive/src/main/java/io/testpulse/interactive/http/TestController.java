@@ -2,6 +2,9 @@ package io.testpulse.interactive.http;
 
 import io.javalin.http.Context;
 import io.testpulse.interactive.Cursors;
+import io.testpulse.interactive.DurationSource;
+import io.testpulse.interactive.KeyRouter;
+import io.testpulse.interactive.PeerClient;
 import io.testpulse.interactive.ListPage;
 import io.testpulse.interactive.ListQuery;
 import io.testpulse.interactive.QueryOutcome;
@@ -12,6 +15,9 @@ import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.serdes.JsonSerde;
 import io.testpulse.interactive.QuarantinedTest;
 import io.testpulse.topology.TestKeys;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,10 +37,18 @@ final class TestController {
 
   private final TestpulseQueries queries;
   private final int maxPageSize;
+  private final DurationSource durations;
+  private final Clock clock;
 
-  TestController(TestpulseQueries queries, int maxPageSize) {
+  /**
+   * @param durations the duration engine's queries, for a test's recent percentiles; {@code null}: the
+   *     answer's {@code recent_durations} is always null
+   */
+  TestController(TestpulseQueries queries, int maxPageSize, DurationSource durations, Clock clock) {
     this.queries = queries;
     this.maxPageSize = maxPageSize;
+    this.durations = durations;
+    this.clock = clock;
   }
 
   void register(TestpulsePlugin.Routes routes) {
@@ -57,10 +71,48 @@ final class TestController {
     Map<String, Object> body = asMap(read.value().summary());
     QuarantinedTest q = read.value().quarantine();
     body.put("quarantine", q == null ? null : quarantineView(q));
+    body.put("recent_durations", recentDurations(principal.tenant(), testId));
     body.put("stale", read.stale());
     body.put("offset_lag", read.offsetLag());
     body.put("served_by", read.servedBy());
     Responses.json(ctx, 200, body);
+  }
+
+  /**
+   * The test's duration percentiles over the last {@link DurationController#DEFAULT_RANGE}, as
+   * {@code GET /api/v1/tests/{testId}/durations} answers them, from the instance that owns the test
+   * (its duration buckets are co-partitioned with its stats). {@code null} when the test has no
+   * durations in that range, or when they cannot be read right now: the counts above still answer.
+   */
+  private Object recentDurations(String tenant, String testId) {
+    if (durations == null) {
+      return null;
+    }
+    Instant to = clock.instant();
+    Instant from = to.minus(DurationController.DEFAULT_RANGE);
+    KeyRouter.Route route = queries.route(durations.testStore(), TestKeys.key(tenant, testId));
+    switch (route.kind()) {
+      case LOCAL -> {
+        QueryOutcome<?> local = durations.test(tenant, testId, from, to);
+        return local.status() == QueryOutcome.Status.OK ? local.value() : null;
+      }
+      case REMOTE -> {
+        String path = "/internal/v1/fwd/api/v1/tests/" + testId + "/durations?from=" + from.toEpochMilli()
+            + "&to=" + to.toEpochMilli();
+        QueryOutcome<PeerClient.RawAnswer> forwarded = queries.forward(route, path, tenant);
+        if (forwarded.status() != QueryOutcome.Status.OK || forwarded.value().status() != 200) {
+          return null;
+        }
+        try {
+          return JsonSerde.MAPPER.readTree(forwarded.value().body());
+        } catch (IOException e) {
+          return null;
+        }
+      }
+      default -> {
+        return null;
+      }
+    }
   }
 
   static Map<String, Object> quarantineView(QuarantinedTest q) {

@@ -94,7 +94,7 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
       new Cors(config.corsOrigins).register(routes);
     }
     routes.before("/api/v1/*", auth::authorize);
-    new TestController(config.queries, config.maxPageSize).register(routes);
+    new TestController(config.queries, config.maxPageSize, config.durations, config.clock).register(routes);
     new HealthController(config.queries).register(routes);
     new QuarantineController(config.queries, config.commands, config.clock, config.maxPageSize).register(routes);
     new InstancesController(config.queries).register(routes);
