@@ -1,8 +1,11 @@
 package io.testpulse.examples;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
@@ -13,9 +16,11 @@ import org.apache.kafka.server.common.MetadataVersion;
 public final class EmbeddedKafka implements AutoCloseable {
 
   private final KafkaClusterTestKit cluster;
+  private final Path baseDirectory;
 
-  private EmbeddedKafka(KafkaClusterTestKit cluster) {
+  private EmbeddedKafka(KafkaClusterTestKit cluster, Path baseDirectory) {
     this.cluster = cluster;
+    this.baseDirectory = baseDirectory;
   }
 
   /** Formats storage in a temporary folder, starts the node and waits until the broker is ready. */
@@ -24,7 +29,12 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   public static EmbeddedKafka start(Map<String, String> brokerOverrides) throws Exception {
+    // Our own folder, deleted by close() after the broker stopped. The test kit's default folder is
+    // deleted by a JVM shutdown hook, which races the app's own shutdown hook (a demo stopped with
+    // Ctrl-C logged the broker failing to write its checkpoints into a folder already gone).
+    Path baseDirectory = Files.createTempDirectory("testpulse-kafka-");
     KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+        .setBaseDirectory(baseDirectory)
         .setCombined(true)
         .setNumBrokerNodes(1)
         .setNumControllerNodes(1)
@@ -48,9 +58,10 @@ public final class EmbeddedKafka implements AutoCloseable {
       cluster.waitForReadyBrokers();
     } catch (Exception e) {
       cluster.close();
+      Utils.delete(baseDirectory.toFile());
       throw e;
     }
-    return new EmbeddedKafka(cluster);
+    return new EmbeddedKafka(cluster, baseDirectory);
   }
 
   public String bootstrapServers() {
@@ -59,6 +70,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    cluster.close();
+    try {
+      cluster.close();
+    } finally {
+      Utils.delete(baseDirectory.toFile());
+    }
   }
 }
