@@ -2,6 +2,8 @@ package io.testpulse.serdes;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.util.Objects;
@@ -25,9 +27,15 @@ public final class JsonSerde<T> implements Serde<T> {
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   private final Class<T> type;
+  // Bound once per serde: MAPPER.writeValueAsBytes(value) looks the root serializer up for every
+  // record. Only for final types (records): for others the runtime type must still decide.
+  private final ObjectWriter writer;
+  private final ObjectReader reader;
 
   private JsonSerde(Class<T> type) {
     this.type = Objects.requireNonNull(type, "type");
+    this.writer = java.lang.reflect.Modifier.isFinal(type.getModifiers()) ? MAPPER.writerFor(type) : MAPPER.writer();
+    this.reader = MAPPER.readerFor(type);
   }
 
   /** A serde of {@code type} as JSON (field names as the type declares them, e.g. {@code @JsonNaming}). */
@@ -41,7 +49,7 @@ public final class JsonSerde<T> implements Serde<T> {
       return null;
     }
     try {
-      return MAPPER.writeValueAsBytes(value);
+      return writer.writeValueAsBytes(value);
     } catch (IOException e) {
       throw new SerializationException("Cannot write " + type.getSimpleName() + " as JSON: " + e.getMessage(), e);
     }
@@ -53,7 +61,7 @@ public final class JsonSerde<T> implements Serde<T> {
       return null;
     }
     try {
-      return MAPPER.readValue(bytes, type);
+      return reader.readValue(bytes);
     } catch (IOException e) {
       throw new SerializationException("Cannot read " + type.getSimpleName() + " from JSON: " + e.getMessage(), e);
     }

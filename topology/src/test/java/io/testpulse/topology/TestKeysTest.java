@@ -2,6 +2,7 @@ package io.testpulse.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class TestKeysTest {
@@ -23,5 +24,33 @@ class TestKeysTest {
     assertThat(TestKeys.isValidTenant("acme-co.eu_1")).isTrue();
     assertThat(TestKeys.isValidTenant("a/b")).isFalse();
     assertThat(TestKeys.isValidTenant("")).isFalse();
+  }
+
+  @Test
+  void shouldAgreeWithThePublishedPatternsWhenCheckingWithoutRegex() {
+    // The checks are hand-written loops (they run for every execution); the patterns are the contract.
+    String alphabet = "09afgzAFGZ._-/ \u00e9";
+    SplittableRandom random = new SplittableRandom(42);
+    for (int i = 0; i < 200_000; i++) {
+      int length = random.nextInt(3) == 0 ? 32 : random.nextInt(70);
+      StringBuilder s = new StringBuilder(length);
+      for (int j = 0; j < length; j++) {
+        s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String text = s.toString();
+      assertThat(TestKeys.isValidTenant(text)).as("tenant %s", text).isEqualTo(TestKeys.TENANT.matcher(text).matches());
+      StringBuilder id = new StringBuilder(32);
+      for (int j = 0; j < 32; j++) { // mostly hex, sometimes one character out of range
+        id.append(random.nextInt(64) == 0 ? "gG/-".charAt(random.nextInt(4)) : "0123456789abcdef".charAt(random.nextInt(16)));
+      }
+      String hex = random.nextInt(4) == 0 ? text : id.toString();
+      assertThat(TestKeys.isValidTestId(hex)).as("test id %s", hex).isEqualTo(TestKeys.TEST_ID.matcher(hex).matches());
+    }
+    assertThat(TestKeys.isValidTenant("a".repeat(64))).isTrue();
+    assertThat(TestKeys.isValidTenant("a".repeat(65))).isFalse();
+    assertThat(TestKeys.isValidTestId("0123456789abcdef0123456789abcdef")).isTrue();
+    assertThat(TestKeys.isValidTestId("0123456789abcdef0123456789abcdeF")).isFalse();
+    assertThat(TestKeys.isValidTenant(null)).isFalse();
+    assertThat(TestKeys.isValidTestId(null)).isFalse();
   }
 }

@@ -37,8 +37,11 @@ public final class FlakinessStep {
                            FlakinessPolicy policy) {
     builder.addStateStore(Stores.FLAKINESS_STATE.storeBuilder());
     builder.addStateStore(Stores.FLAKINESS_COMMITS.storeBuilder());
-    builder.addStateStore(Stores.FLAKINESS_WATERMARK.storeBuilder());
-    builder.addStateStore(Stores.RUN_OUTCOMES.storeBuilder());
+    // Cached: one key per partition (the watermark) and one per run (the run's counts) are written by
+    // every execution; the cache sends each key's latest value to the changelog once per commit
+    // instead of once per execution (about one changelog record less per execution each).
+    builder.addStateStore(Stores.FLAKINESS_WATERMARK.storeBuilder().withCachingEnabled());
+    builder.addStateStore(Stores.RUN_OUTCOMES.storeBuilder().withCachingEnabled());
     builder.addStateStore(Stores.RUN_CANDIDATES.storeBuilder());
 
     KStream<String, Object> fromExecutions = executions.process(() -> new FlakinessProcessor(policy),
