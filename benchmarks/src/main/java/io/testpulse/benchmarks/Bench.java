@@ -151,7 +151,8 @@ public final class Bench {
           TestpulseConfig.TOPIC_PARTITIONS_CONFIG, Integer.toString(options.partitions())));
       String input = config.topics().executions().name();
       TopicSetup.createMissing(bootstrap, config);
-      List<NewTopic> extra = Stream.of("bench.passthrough.v1", "bench.producer-ceiling.v1", "bench.flink-stats.v1")
+      List<NewTopic> extra = Stream.of("bench.passthrough.v1", "bench.producer-ceiling.v1", "bench.flink-stats.v1",
+              "bench.flink-enriched.v1", "bench.flink-buckets.v1")
           .map(t -> new NewTopic(t, options.partitions(), (short) 1)).toList();
       offsets.admin().createTopics(extra).all().get(30, TimeUnit.SECONDS);
       offsets.awaitLeaders(Duration.ofMinutes(1));
@@ -176,6 +177,15 @@ public final class Bench {
       long written = Offsets.written(before, after, t -> !t.equals(input) && !t.startsWith("__"));
       figures.put("topology_records_written", written);
       figures.put("topology_records_written_per_event", (double) written / events);
+      // Per topic (changelogs, repartitions, outputs): where the write amplification comes from.
+      Map<String, Long> byTopic = new java.util.TreeMap<>();
+      after.forEach((tp, end) -> {
+        if (!tp.topic().equals(input) && !tp.topic().startsWith("__")) {
+          byTopic.merge(tp.topic(), end - before.getOrDefault(tp, 0L), Long::sum);
+        }
+      });
+      byTopic.values().removeIf(n -> n == 0);
+      figures.put("topology_records_written_by_topic", byTopic);
       stopCurrent();
 
       // 4. The topology, exactly_once_v2, with queries, memory and restore.
@@ -440,14 +450,18 @@ public final class Bench {
       throws Exception {
     out.println("peer: Flink job (MiniCluster, RocksDB, exactly-once) ...");
     double brokerCpu0 = broker.cpuSeconds();
-    long outBefore = offsets.total("bench.flink-stats.v1");
+    List<String> outputs = List.of("bench.flink-stats.v1", "bench.flink-enriched.v1", "bench.flink-buckets.v1");
+    long outBefore = 0;
+    for (String topic : outputs) {
+      outBefore += offsets.total(topic);
+    }
     List<String> jvmArgs = new ArrayList<>(List.of("-Xms2g", "-Xmx2g", "-XX:+UseG1GC"));
     jvmArgs.addAll(FLINK_JAVA17_OPENS);
     long checkpointMillis = 1000;
     try (ChildJvm jvm = ChildJvm.start("flink", options.flinkClasspath(), jvmArgs,
         "io.testpulse.benchmarks.flink.FlinkPeerJob", List.of(bootstrap, input, "bench.flink-stats.v1",
             Files.createDirectories(work.resolve("flink")).toString(), Integer.toString(options.threads()),
-            Long.toString(checkpointMillis)), logs)) {
+            Long.toString(checkpointMillis), outputs.get(1), outputs.get(2)), logs)) {
       JsonNode r = jvm.await("RESULT", Duration.ofHours(2));
       double wall = r.get("wall_s").asDouble();
       figures.put("flink_events", events);
@@ -457,7 +471,13 @@ public final class Bench {
       figures.put("flink_cpu_s", r.get("cpu_s").asDouble());
       figures.put("flink_parallelism", options.threads());
       figures.put("flink_checkpoint_interval_ms", checkpointMillis);
-      figures.put("flink_records_written", offsets.total("bench.flink-stats.v1") - outBefore);
+      long outAfter = 0;
+      for (String topic : outputs) {
+        outAfter += offsets.total(topic);
+      }
+      // Includes transaction markers (exactly-once sink), as the topology's EOS figures would.
+      figures.put("flink_records_written", outAfter - outBefore);
+      figures.put("flink_records_written_per_event", (double) (outAfter - outBefore) / events);
       figures.put("flink_broker_cpu_s", broker.cpuSeconds() - brokerCpu0);
       out.printf("  %,.0f events/s, %,.0f events per CPU-second%n", events / wall, events / r.get("cpu_s").asDouble());
     }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -20,11 +19,15 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The Flink peer of the testpulse topology, run by the benchmark harness in a child JVM:
- * {@code FlinkPeerJob <bootstrap> <inputTopic> <outputTopic> <workDir> <parallelism> <checkpointMillis>}.
+ * {@code FlinkPeerJob <bootstrap> <inputTopic> <statsTopic> <workDir> <parallelism> <checkpointMillis>
+ * [<enrichedTopic> <bucketsTopic>]} (both default to the stats topic).
  * A local MiniCluster, RocksDB state backend, exactly-once checkpoints and an exactly-once
  * (transactional) Kafka sink; the source is bounded at the input's end offsets, so the job ends
  * when it has processed the whole input and committed its last transaction. The last line on
@@ -35,19 +38,12 @@ public final class FlinkPeerJob {
   private FlinkPeerJob() {
   }
 
-  /** The record key: the {@code key} field the job writes first, {@code {"key":"<tenant/test_id>",...}}. */
-  static final class KeyOfJson implements SerializationSchema<String> {
+  /** An {@link Out} as a Kafka record of its topic, key and JSON value (UTF-8). */
+  static final class OutSerializer implements KafkaRecordSerializationSchema<Out> {
     @Override
-    public byte[] serialize(String json) {
-      return json.substring(8, json.indexOf('"', 8)).getBytes(StandardCharsets.UTF_8);
-    }
-  }
-
-  /** The JSON document as UTF-8. */
-  static final class Utf8 implements SerializationSchema<String> {
-    @Override
-    public byte[] serialize(String json) {
-      return json.getBytes(StandardCharsets.UTF_8);
+    public ProducerRecord<byte[], byte[]> serialize(Out out, KafkaSinkContext context, Long timestamp) {
+      return new ProducerRecord<>(out.topic, out.key.getBytes(StandardCharsets.UTF_8),
+          out.json.getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -58,6 +54,8 @@ public final class FlinkPeerJob {
     Path work = Path.of(args[3]);
     int parallelism = Integer.parseInt(args[4]);
     long checkpointMillis = Long.parseLong(args[5]);
+    String enriched = args.length > 6 ? args[6] : output;
+    String buckets = args.length > 7 ? args[7] : output;
 
     Configuration conf = new Configuration();
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
@@ -89,24 +87,23 @@ public final class FlinkPeerJob {
 
     Properties producer = new Properties();
     producer.put("transaction.timeout.ms", "600000");
-    KafkaSink<String> sink = KafkaSink.<String>builder()
+    KafkaSink<Out> sink = KafkaSink.<Out>builder()
         .setBootstrapServers(bootstrap)
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix("bench-flink-" + System.nanoTime())
         .setKafkaProducerConfig(producer)
-        .setRecordSerializer(KafkaRecordSerializationSchema.<String>builder()
-            .setTopic(output)
-            .setKeySerializationSchema(new KeyOfJson())
-            .setValueSerializationSchema(new Utf8())
-            .build())
+        .setRecordSerializer(new OutSerializer())
         .build();
 
-    env.fromSource(source, WatermarkStrategy.noWatermarks(), "executions")
+    SingleOutputStreamOperator<Out> tests = env.fromSource(source, WatermarkStrategy.noWatermarks(), "executions")
         .keyBy(e -> e.key)
-        .process(new TestJobFunction())
-        .name("test-job")
-        .sinkTo(sink)
-        .name("test-stats");
+        .process(new TestJobFunction(output, enriched, buckets))
+        .name("test-job");
+    DataStream<Out> suites = tests.getSideOutput(TestJobFunction.SUITE_DURATIONS)
+        .keyBy(d -> d.suite)
+        .process(new SuiteRollupFunction(buckets))
+        .name("suite-rollups");
+    tests.union(suites).sinkTo(sink).name("outputs");
 
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
