@@ -351,15 +351,7 @@ public final class TestpulseConfig extends AbstractConfig {
         StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters().name(),
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class,
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class,
-        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true,
-        // The flip-verdicts and quarantine-commands partitions of a task are empty most of the time.
-        // With the default (0), Kafka Streams 4.3.1 formats two log messages with String.format for
-        // every empty partition before every record, trace logging on or off: 6.5% of the stream
-        // threads' CPU in the benchmark profile (benchmarks/RESULTS.md). -1 skips that check; the
-        // only difference is that an execution need not wait for a verdict or command the consumer
-        // has not fetched yet, which the engine already allows for (verdicts arrive after a
-        // repartition round trip: "confirm now, retract later").
-        StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
   }
 
   /** Renders every key as an HTML table, like Kafka's own config docs. */
