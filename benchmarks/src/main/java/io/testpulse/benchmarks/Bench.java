@@ -57,7 +57,7 @@ public final class Bench {
   }
 
   /** Command-line options; {@code --quick} picks a small data set and short query phases. */
-  record Options(boolean quick, Path json, int tests, int commits, double flakyShare, int tagCardinality,
+  record Options(boolean quick, boolean topologyOnly, Path json, int tests, int commits, double flakyShare, int tagCardinality,
                  double duplicateShare, int partitions, int threads, int querySeconds, boolean flink,
                  Path workDir, Path jfr, String classpath, String flinkClasspath) {
 
@@ -66,7 +66,7 @@ public final class Bench {
       String json = value(args, "--json", null);
       Path work = Path.of(value(args, "--work-dir", System.getProperty("java.io.tmpdir")));
       String jfr = value(args, "--jfr", null);
-      return new Options(quick, json == null ? null : Path.of(json),
+      return new Options(quick, args.contains("--topology-only"), json == null ? null : Path.of(json),
           Integer.parseInt(value(args, "--tests", quick ? "1000" : "100000")),
           Integer.parseInt(value(args, "--commits", quick ? "8" : "48")),
           Double.parseDouble(value(args, "--flaky-share", "0.05")),
@@ -107,6 +107,7 @@ public final class Bench {
           usage: testpulse bench [--quick] [--json FILE] [--tests N] [--commits N] [--flaky-share X]
                                  [--tag-cardinality N] [--duplicate-share X] [--partitions N] [--threads N]
                                  [--query-seconds N] [--no-flink] [--work-dir DIR] [--jfr FILE]
+                                 [--topology-only]   (only the two topology runs: for profiling and A/B runs)
                  testpulse bench jmh [JMH options, e.g. Serde -f 1 -wi 2 -i 3]
           """);
       return;
@@ -168,7 +169,9 @@ public final class Bench {
       out.printf("  %,d executions over %,d tests in %.1f s%n", events, options.tests(), preload);
 
       // 2. Ceilings: raw consumer.
-      runCeiling("consumer", logs, broker, List.of("consumer", bootstrap, input));
+      if (!options.topologyOnly()) {
+        runCeiling("consumer", logs, broker, List.of("consumer", bootstrap, input));
+      }
 
       // 3. The topology, at_least_once: also counts what the topology writes.
       Map<TopicPartition, Long> before = offsets.allEnds();
@@ -189,25 +192,29 @@ public final class Bench {
       stopCurrent();
 
       // 4. The topology, exactly_once_v2, with queries, memory and restore.
-      eosPhase(work, logs, broker, offsets, config, workload, events);
+      if (options.topologyOnly()) {
+        runTopology("eos", "exactly_once_v2", work, logs, broker, offsets, events);
+        stopCurrent();
+      } else {
+        eosPhase(work, logs, broker, offsets, config, workload, events);
 
-      // 5. Ceilings: idempotent producer writing as many records as the topology wrote.
-      runCeiling("producer", logs, broker, List.of("producer", bootstrap, input, "bench.producer-ceiling.v1",
-          Long.toString(Math.max(1, written))));
+        // 5. Ceilings: idempotent producer writing as many records as the topology wrote.
+        runCeiling("producer", logs, broker, List.of("producer", bootstrap, input, "bench.producer-ceiling.v1",
+            Long.toString(Math.max(1, written))));
 
-      // The query phase appended live executions to the input: later phases read all of it.
-      long inputNow = offsets.total(input);
-      figures.put("input_events_after_query_phase", inputNow);
+        // The query phase appended live executions to the input: later phases read all of it.
+        long inputNow = offsets.total(input);
+        figures.put("input_events_after_query_phase", inputNow);
 
-      // 6. Ceilings: a Kafka Streams pass-through, exactly_once_v2.
-      runPassThrough(work, logs, broker, offsets, inputNow);
+        // 6. Ceilings: a Kafka Streams pass-through, exactly_once_v2.
+        runPassThrough(work, logs, broker, offsets, inputNow);
 
-      // 7. The Flink peer.
-      if (options.flink()) {
-        runFlink(work, logs, broker, offsets, inputNow, input);
+        // 7. The Flink peer.
+        if (options.flink()) {
+          runFlink(work, logs, broker, offsets, inputNow, input);
+        }
+        ratios();
       }
-
-      ratios();
     } catch (Exception e) {
       figures.put("error", e.toString());
       out.println("benchmark failed: " + e + " (child logs in " + logs + ")");
@@ -330,8 +337,10 @@ public final class Bench {
     Files.write(ids, data.tests().stream().map(SampleData.SampleTest::testId).toList());
     List<String> paths = new ArrayList<>(List.of("/api/v1/tests/{id}"));
     String flakyList = "/api/v1/tests?state=flaky&sort=score&limit=50";
-    boolean hasFlakyList = status(base + flakyList) == 200;
+    int flakyListStatus = status(base + flakyList);
+    boolean hasFlakyList = flakyListStatus == 200;
     figures.put("flaky_list_endpoint_available", hasFlakyList);
+    figures.put("flaky_list_probe_status", flakyListStatus);
     if (hasFlakyList) {
       paths.add(flakyList);
     }
