@@ -239,6 +239,7 @@ public final class Bench {
 
   private void runCeiling(String name, Path logs, Broker broker, List<String> args) throws Exception {
     out.printf("ceiling: %s ...%n", name);
+    loadAverage(name, "before");
     double brokerCpu0 = broker.cpuSeconds();
     try (ChildJvm jvm = ChildJvm.start(name, options.classpath(), List.of("-Xmx1g"), Ceilings.class.getName(),
         args, logs)) {
@@ -250,6 +251,7 @@ public final class Bench {
       figures.put(name + "_records_per_cpu_s", records / r.get("cpu_s").asDouble());
       figures.put(name + "_broker_cpu_s", broker.cpuSeconds() - brokerCpu0);
       out.printf("  %,.0f records/s%n", records / r.get("wall_s").asDouble());
+      loadAverage(name, "after");
     }
   }
 
@@ -283,6 +285,7 @@ public final class Bench {
   private JsonNode runTopology(String name, String guarantee, Path work, Path logs, Broker broker, Offsets offsets,
                                long events) throws Exception {
     out.printf("topology, %s ...%n", guarantee);
+    loadAverage(name, "before");
     double brokerCpu0 = broker.cpuSeconds();
     ChildJvm jvm = startProcessing("topology-" + name, "topology", guarantee, "bench-" + name,
         work.resolve("state").resolve(name), logs, null, "eos".equals(name));
@@ -296,6 +299,7 @@ public final class Bench {
     figures.put(name + "_broker_cpu_s", broker.cpuSeconds() - brokerCpu0);
     out.printf("  %,.0f events/s, %,.0f events per CPU-second%n", events / wall, events / r.get("cpu_s").asDouble());
     current = jvm;
+    loadAverage(name, "after");
     return r;
   }
 
@@ -386,6 +390,7 @@ public final class Bench {
 
     // Restore: wipe the state directory, restart with the same static member id.
     out.println("restore from the changelogs after wiping the state directory ...");
+    loadAverage("restore", "before");
     Path state = work.resolve("state").resolve("eos");
     deleteQuietly(state);
     ChildJvm restore = startProcessing("topology-restore", "topology", "exactly_once_v2", "bench-eos", state, logs,
@@ -398,6 +403,7 @@ public final class Bench {
     figures.put("restore_s", restoreSeconds);
     figures.put("restore_records_per_s", restoreSeconds > 0 ? restored / restoreSeconds : 0);
     figures.put("restart_to_running_s", r.get("to_running_s").asDouble());
+    loadAverage("restore", "after");
     out.printf("  %,d records restored in %.1f s; RUNNING after %.1f s%n", restored, restoreSeconds,
         r.get("to_running_s").asDouble());
     stopCurrent();
@@ -420,12 +426,15 @@ public final class Bench {
 
   private JsonNode runLoad(String name, String base, Path ids, List<String> paths, int maxRequests, Path logs)
       throws Exception {
+    loadAverage(name, "before");
     List<String> args = new ArrayList<>(List.of(base, READ_TOKEN, ids.toString(),
         Integer.toString(options.querySeconds() / paths.size()), Integer.toString(maxRequests)));
     args.addAll(paths);
     try (ChildJvm jvm = ChildJvm.start(name, options.classpath(), List.of("-Xmx256m"), LoadGenerator.class.getName(),
         args, logs)) {
-      return jvm.await("RESULT", Duration.ofSeconds(options.querySeconds() + 120));
+      JsonNode result = jvm.await("RESULT", Duration.ofSeconds(options.querySeconds() + 120));
+      loadAverage(name, "after");
+      return result;
     }
   }
 
@@ -441,6 +450,7 @@ public final class Bench {
 
   private void runPassThrough(Path work, Path logs, Broker broker, Offsets offsets, long events) throws Exception {
     out.println("ceiling: Kafka Streams pass-through, exactly_once_v2 ...");
+    loadAverage("passthrough", "before");
     double brokerCpu0 = broker.cpuSeconds();
     current = startProcessing("passthrough", "passthrough", "exactly_once_v2", "bench-passthrough",
         work.resolve("state").resolve("passthrough"), logs, "bench.passthrough.v1", false);
@@ -451,6 +461,7 @@ public final class Bench {
     figures.put("passthrough_records_per_cpu_s", events / r.get("cpu_s").asDouble());
     figures.put("passthrough_wall_s", wall);
     figures.put("passthrough_broker_cpu_s", broker.cpuSeconds() - brokerCpu0);
+    loadAverage("passthrough", "after");
     out.printf("  %,.0f records/s%n", events / wall);
     stopCurrent();
   }
@@ -458,6 +469,7 @@ public final class Bench {
   private void runFlink(Path work, Path logs, Broker broker, Offsets offsets, long events, String input)
       throws Exception {
     out.println("peer: Flink job (MiniCluster, RocksDB, exactly-once) ...");
+    loadAverage("flink", "before");
     double brokerCpu0 = broker.cpuSeconds();
     List<String> outputs = List.of("bench.flink-stats.v1", "bench.flink-enriched.v1", "bench.flink-buckets.v1");
     long outBefore = 0;
@@ -488,6 +500,7 @@ public final class Bench {
       figures.put("flink_records_written", outAfter - outBefore);
       figures.put("flink_records_written_per_event", (double) (outAfter - outBefore) / events);
       figures.put("flink_broker_cpu_s", broker.cpuSeconds() - brokerCpu0);
+      loadAverage("flink", "after");
       out.printf("  %,.0f events/s, %,.0f events per CPU-second%n", events / wall, events / r.get("cpu_s").asDouble());
     }
   }
@@ -526,6 +539,19 @@ public final class Bench {
     figures.put("lookup_p99_ms_idle", figures.get("lookup_p99_ms_idle"));
     figures.put("eos_events_per_s", figures.get("eos_events_per_s"));
     figures.put("alos_events_per_s", figures.get("alos_events_per_s"));
+  }
+
+  /**
+   * The machine's 1-minute load average before and after a phase: the cores are shared with other
+   * work, and a figure measured under a load of 30 is not comparable with one measured at 2.
+   */
+  private void loadAverage(String phase, String when) {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      figures.put("loadavg_1m_" + phase.replace('-', '_') + "_" + when, Double.parseDouble(fields[0]));
+    } catch (IOException | RuntimeException e) {
+      figures.put("loadavg_1m_" + phase.replace('-', '_') + "_" + when, -1.0); // not Linux: unknown
+    }
   }
 
   private double num(String key) {
