@@ -87,7 +87,10 @@ public final class ProcessingNode {
       }
       streamsProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:" + port);
       streams = new KafkaStreams(TestpulseTopology.create(config).build(), streamsProps);
-      TestpulseQueries queries = new TestpulseQueries(streams, HostInfo.buildFromEndpoint("localhost:" + port));
+      // The routing must know the topics: lists fan out over the input topic's partitions, and the
+      // benchmark's prefix is not the default one.
+      TestpulseQueries queries = new TestpulseQueries(streams, HostInfo.buildFromEndpoint("localhost:" + port),
+          TestpulseQueries.Routing.defaults().withTopics(config.topics()));
       TokenAuthenticator auth = TokenAuthenticator.fromConfig(config.getList(TestpulseConfig.AUTH_TOKENS_CONFIG));
       http = Javalin.create(javalin -> {
         javalin.startup.showJavalinBanner = false;
