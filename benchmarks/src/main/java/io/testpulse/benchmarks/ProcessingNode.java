@@ -2,6 +2,8 @@ package io.testpulse.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.testpulse.interactive.DurationQueries;
+import io.testpulse.interactive.DurationQueriesSource;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.interactive.http.TestpulsePlugin;
 import io.testpulse.interactive.http.TokenAuthenticator;
@@ -97,6 +99,9 @@ public final class ProcessingNode {
         javalin.registerPlugin(new TestpulsePlugin(tp -> {
           tp.queries = queries;
           tp.authenticator = auth;
+          // as the app wires it: a lookup also answers the test's recent percentiles (main e8a3825)
+          tp.durations = new DurationQueriesSource(new DurationQueries(streams,
+              HostInfo.buildFromEndpoint("localhost:" + port), config.durationOptions()));
         }));
       });
       http.start("localhost", port);
