@@ -21,8 +21,13 @@ import org.apache.kafka.common.Uuid;
  */
 public final class Broker implements AutoCloseable {
 
-  private final ChildJvm jvm;
+  private volatile ChildJvm jvm;
   private final String bootstrap;
+  // what a restart needs: the same configuration (ports, data directory), no new format
+  private String classpath;
+  private Path config;
+  private Path logDir;
+  private int restarts;
 
   private Broker(ChildJvm jvm, String bootstrap) {
     this.jvm = jvm;
@@ -67,6 +72,9 @@ public final class Broker implements AutoCloseable {
     ChildJvm jvm = ChildJvm.start("broker", classpath, List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC"), "kafka.Kafka",
         List.of(config.toString()), logDir);
     Broker broker = new Broker(jvm, "localhost:" + port);
+    broker.classpath = classpath;
+    broker.config = config;
+    broker.logDir = logDir;
     try {
       broker.awaitReady(Duration.ofMinutes(2));
     } catch (Exception e) {
@@ -96,6 +104,34 @@ public final class Broker implements AutoCloseable {
         TimeUnit.MILLISECONDS.sleep(200);
       }
     }
+  }
+
+  /** SIGKILL ({@code destroyForcibly}): the broker dies as in a crash, without a controlled shutdown. */
+  public void kill() throws InterruptedException {
+    jvm.kill();
+  }
+
+  /**
+   * Starts the broker again with the same configuration: the same ports and the same data directory
+   * (not formatted again), so clients reconnect to the address they know and find their data. Kills
+   * the running broker first if it is still alive. Returns once the broker answers metadata requests.
+   */
+  public synchronized void restart(Duration timeout) throws Exception {
+    if (jvm.isAlive()) {
+      jvm.kill();
+    }
+    restarts++;
+    jvm = ChildJvm.start("broker-restart-" + restarts, classpath, List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC"),
+        "kafka.Kafka", List.of(config.toString()), logDir);
+    awaitReady(timeout);
+  }
+
+  public boolean isAlive() {
+    return jvm.isAlive();
+  }
+
+  public long pid() {
+    return jvm.pid();
   }
 
   public String bootstrapServers() {

@@ -103,6 +103,26 @@ public final class ChildJvm implements AutoCloseable {
     return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
   }
 
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /**
+   * SIGKILL on Linux ({@link Process#destroyForcibly()}): the process ends at once, without shutdown
+   * hooks or a clean close, as in a crash. Returns once it has ended.
+   */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(name + " did not end within 30 s of SIGKILL");
+    }
+  }
+
+  /** Exit code, or -1 while it runs. */
+  public int exitCode() {
+    return process.isAlive() ? -1 : process.exitValue();
+  }
+
   public boolean waitFor(Duration timeout) throws InterruptedException {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
