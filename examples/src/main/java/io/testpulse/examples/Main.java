@@ -58,6 +58,8 @@ public final class Main {
                                  upload JUnit XML files, Surefire report folders or Buildkite-format JSON
           bench [--quick] [--json FILE]
                                  the benchmark harness (benchmarks/RESULTS.md); bin/testpulse builds and runs it
+          chaos [--quick] [--json FILE] [--scenario NAME]...
+                                 the fault-injection harness (RELIABILITY.md); bin/testpulse builds and runs it
         """);
   }
 

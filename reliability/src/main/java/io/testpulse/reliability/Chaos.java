@@ -50,6 +50,9 @@ public final class Chaos {
   }
 
   public static void main(String[] args) throws Exception {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "chaos-logback.xml");
+    }
     List<String> list = List.of(args);
     if (list.contains("--help") || list.contains("-h")) {
       System.out.println("usage: testpulse chaos [--quick] [--json FILE] [--scenario NAME]... [--work-dir DIR]");

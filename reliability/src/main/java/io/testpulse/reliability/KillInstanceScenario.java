@@ -10,7 +10,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * SIGKILL one of the two instances every 10 s under steady load (exactly_once_v2), alternating, and
- * start it again at once (same member id, port and state directory). Full mode: 5 minutes; quick: 1.
+ * start it again at once (same member id, port and state directory). Full mode: 5 minutes; quick: 40 s.
  * The recovery time of a kill runs from the SIGKILL until both instances are RUNNING again and the
  * group has committed every input record acknowledged before the kill. A kill whose recovery takes
  * longer than the interval delays the next one (kills never overlap: each is measured on its own).
@@ -33,7 +33,7 @@ final class KillInstanceScenario implements Scenario {
       return ScenarioReport.of(name(), 0, 0, 0, figures, failures);
     }
     boolean quick = context.quick();
-    Duration length = quick ? Duration.ofSeconds(60) : Duration.ofMinutes(5);
+    Duration length = quick ? Duration.ofSeconds(40) : Duration.ofMinutes(5);
     int tests = quick ? 200 : 1000;
     double rate = quick ? 100 : 200;
     figures.put("duration_s", length.toSeconds());

@@ -11,6 +11,7 @@ public final class Scenarios {
   public static List<Scenario> all() {
     return List.of(
         new KillInstanceScenario(),
+        new PauseInstanceScenario(),
         new BrokerRestartScenario(),
         new StateWipeScenario(),
         new AckedUploadsScenario());
