@@ -6,6 +6,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * One testpulse instance of the chaos harness, as a child JVM: the bundled app
@@ -30,6 +32,24 @@ public final class InstanceMain {
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "instance-close"));
     System.out.println("STARTED {\"http_port\":" + app.httpPort() + "}");
     System.out.flush();
+    // The app starts Kafka Streams itself (a state listener can only be set before): poll the state for the log.
+    Thread states = new Thread(() -> {
+      KafkaStreams.State last = null;
+      while (true) {
+        KafkaStreams.State now = app.streams().state();
+        if (now != last) {
+          System.out.println(java.time.LocalTime.now() + " STATE " + now);
+          last = now;
+        }
+        try {
+          TimeUnit.MILLISECONDS.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "state-log");
+    states.setDaemon(true);
+    states.start();
     BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String command;
     while ((command = commands.readLine()) != null) {

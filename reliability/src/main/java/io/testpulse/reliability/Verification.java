@@ -25,7 +25,7 @@ final class Verification {
                                Map<String, Object> figures, List<String> failures) throws Exception {
     if (context instanceof ProcessFaults faults) {
       try {
-        Duration settled = faults.awaitSettled(Duration.ofMinutes(context.quick() ? 2 : 5));
+        Duration settled = faults.awaitSettled(Duration.ofMinutes(context.quick() ? 4 : 10));
         figures.put("settle_s", settled.toMillis() / 1e3);
       } catch (IllegalStateException e) {
         failures.add("did not settle: " + e.getMessage());
