@@ -33,7 +33,7 @@ final class BrokerRestartScenario implements Scenario {
     int restarts = quick ? 1 : 3;
     Duration before = Duration.ofSeconds(quick ? 10 : 30);
     Duration down = Duration.ofSeconds(quick ? 3 : 10);
-    double rate = quick ? 100 : 200;
+    double rate = 100;
     figures.put("restarts", restarts);
     figures.put("down_s", down.toSeconds());
     figures.put("target_events_per_s", rate);

@@ -73,9 +73,9 @@ final class Feeder implements AutoCloseable {
         feedRound();
         // pace: the next round starts when the events sent so far are due at the target rate
         long dueNanos = t0 + (long) (acked.get() / eventsPerSecond * 1e9);
-        long wait = dueNanos - System.nanoTime();
-        if (wait > 0) {
-          TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.SECONDS.toNanos(2)));
+        long wait;
+        while (!stop.get() && (wait = dueNanos - System.nanoTime()) > 0) {
+          TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(200)));
         }
       }
     } catch (InterruptedException e) {

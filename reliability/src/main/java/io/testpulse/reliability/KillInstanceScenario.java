@@ -35,7 +35,7 @@ final class KillInstanceScenario implements Scenario {
     boolean quick = context.quick();
     Duration length = quick ? Duration.ofSeconds(40) : Duration.ofMinutes(5);
     int tests = quick ? 200 : 1000;
-    double rate = quick ? 100 : 200;
+    double rate = 100;
     figures.put("duration_s", length.toSeconds());
     figures.put("kill_interval_s", INTERVAL.toSeconds());
     figures.put("target_events_per_s", rate);

@@ -33,7 +33,7 @@ final class PauseInstanceScenario implements Scenario {
     int pauses = quick ? 1 : 3;
     Duration paused = Duration.ofSeconds(quick ? 15 : 20);
     Duration between = Duration.ofSeconds(quick ? 5 : 20);
-    double rate = quick ? 100 : 200;
+    double rate = 100;
     figures.put("pauses", pauses);
     figures.put("paused_s", paused.toSeconds());
     figures.put("target_events_per_s", rate);
