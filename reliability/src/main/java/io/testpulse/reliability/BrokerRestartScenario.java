@@ -54,9 +54,11 @@ final class BrokerRestartScenario implements Scenario {
         long restartAt = System.nanoTime();
         faults.restartBroker();
         brokerStarts.add((System.nanoTime() - restartAt) / 1e9);
-        double recovery = KillInstanceScenario.awaitRecovery(faults, ends, killedAt, Duration.ofMinutes(3));
+        double recovery = KillInstanceScenario.awaitRecovery(faults, ends, killedAt,
+            KillInstanceScenario.RECOVERY_LIMIT);
         if (recovery < 0) {
-          failures.add("broker restart " + (r + 1) + ": instances not recovered within 3 minutes");
+          failures.add("broker restart " + (r + 1) + ": instances not recovered within "
+              + KillInstanceScenario.RECOVERY_LIMIT);
         } else {
           recoveries.add(recovery);
         }

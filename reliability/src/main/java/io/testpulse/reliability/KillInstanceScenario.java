@@ -18,6 +18,11 @@ import org.apache.kafka.common.TopicPartition;
 final class KillInstanceScenario implements Scenario {
 
   private static final Duration INTERVAL = Duration.ofSeconds(10);
+  /**
+   * A liveness bound, not a performance target: recovery time is a reported figure (it depends on
+   * the machine's load), but a cluster that has not recovered after this long is failing.
+   */
+  static final Duration RECOVERY_LIMIT = Duration.ofMinutes(10);
 
   @Override
   public String name() {
@@ -60,9 +65,9 @@ final class KillInstanceScenario implements Scenario {
         faults.killInstance(victim);
         kills++;
         faults.startInstance(victim);
-        double recovery = awaitRecovery(faults, ends, killedAt, Duration.ofMinutes(2));
+        double recovery = awaitRecovery(faults, ends, killedAt, RECOVERY_LIMIT);
         if (recovery < 0) {
-          failures.add("kill " + kills + " (instance " + victim + "): not recovered within 2 minutes");
+          failures.add("kill " + kills + " (instance " + victim + "): not recovered within " + RECOVERY_LIMIT);
         } else {
           recoveries.add(recovery);
         }

@@ -52,9 +52,11 @@ final class PauseInstanceScenario implements Scenario {
         Map<TopicPartition, Long> ends = faults.inputEnds();
         long resumedAt = System.nanoTime();
         faults.resumeInstance(victim);
-        double rejoin = KillInstanceScenario.awaitRecovery(faults, ends, resumedAt, Duration.ofMinutes(3));
+        double rejoin = KillInstanceScenario.awaitRecovery(faults, ends, resumedAt,
+            KillInstanceScenario.RECOVERY_LIMIT);
         if (rejoin < 0) {
-          failures.add("pause " + (p + 1) + " (instance " + victim + "): not recovered within 3 minutes of SIGCONT");
+          failures.add("pause " + (p + 1) + " (instance " + victim + "): not recovered within "
+              + KillInstanceScenario.RECOVERY_LIMIT + " of SIGCONT");
         } else {
           rejoins.add(rejoin);
         }
