@@ -88,11 +88,22 @@ final class KillInstanceScenario implements Scenario {
       throws Exception {
     long deadline = killedAt + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (faults.ready(0) && faults.ready(1) && faults.committedPast(ends)) {
+      if (faults.ready(0) && faults.ready(1) && committedPast(faults, ends)) {
         return (System.nanoTime() - killedAt) / 1e9;
       }
       TimeUnit.MILLISECONDS.sleep(100);
     }
     return -1;
+  }
+
+  /** Whether the group committed past {@code ends}; false while the broker cannot answer (restarting). */
+  static boolean committedPast(ProcessFaults faults, Map<TopicPartition, Long> ends) throws InterruptedException {
+    try {
+      return faults.committedPast(ends);
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception brokerNotAnswering) {
+      return false;
+    }
   }
 }

@@ -40,6 +40,7 @@ final class PauseInstanceScenario implements Scenario {
     Oracle oracle = new Oracle(context.config().flakinessPolicy());
     ChaosLoad load = new ChaosLoad(context.tenant(), name(), quick ? 200 : 1000, 41L);
     List<Double> rejoins = new ArrayList<>();
+    List<Double> takeovers = new ArrayList<>();
     try (Feeder feeder = new Feeder(context.bootstrapServers(), context.config().topics().executions(), load, oracle,
         rate)) {
       long t0 = System.nanoTime();
@@ -47,8 +48,18 @@ final class PauseInstanceScenario implements Scenario {
       for (int p = 0; p < pauses; p++) {
         TimeUnit.NANOSECONDS.sleep(between.toNanos());
         int victim = p % 2;
+        Map<TopicPartition, Long> atStop = faults.inputEnds();
+        long stoppedAt = System.nanoTime();
         faults.pauseInstance(victim);
-        TimeUnit.NANOSECONDS.sleep(paused.toNanos());
+        // takeover: the other instance has the frozen one's partitions and committed what was acknowledged before the freeze
+        double takeover = -1;
+        while (System.nanoTime() - stoppedAt < paused.toNanos()) {
+          if (takeover < 0 && KillInstanceScenario.committedPast(faults, atStop)) {
+            takeover = (System.nanoTime() - stoppedAt) / 1e9;
+          }
+          TimeUnit.MILLISECONDS.sleep(100);
+        }
+        takeovers.add(takeover);
         Map<TopicPartition, Long> ends = faults.inputEnds();
         long resumedAt = System.nanoTime();
         faults.resumeInstance(victim);
@@ -63,6 +74,8 @@ final class PauseInstanceScenario implements Scenario {
       }
       TimeUnit.NANOSECONDS.sleep(between.toNanos());
       feeder.stop();
+      // -1: the survivor had not committed everything acknowledged before the freeze while it lasted
+      Verification.summarize(figures, "takeover", takeovers);
       Verification.summarize(figures, "rejoin", rejoins);
       figures.put("rounds", feeder.roundsFed());
       figures.put("achieved_events_per_s", feeder.acked() / ((System.nanoTime() - t0) / 1e9));
