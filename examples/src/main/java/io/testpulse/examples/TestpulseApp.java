@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -76,6 +77,15 @@ public final class TestpulseApp implements AutoCloseable {
     HostInfo self = HostInfo.buildFromEndpoint(streamsProps.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
 
     KafkaStreams streams = new KafkaStreams(TestpulseTopology.create(config).build(), streamsProps);
+    // A stream thread that dies of an unexpected error is replaced instead of shutting the whole
+    // client down (Kafka's default, SHUTDOWN_CLIENT): in the chaos harness a broker away for longer
+    // than max.block.ms made a punctuator's send time out, and the instance stayed in ERROR for good
+    // while its HTTP server kept running. With exactly-once the dying thread's transaction is
+    // aborted and the new thread resumes its tasks from the last commit.
+    streams.setUncaughtExceptionHandler(error -> {
+      LOG.error("A stream thread died; replacing it", error);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
     Password secret = config.getPassword(TestpulseConfig.INTERNAL_SECRET_CONFIG);
     TestpulseQueries queries = new TestpulseQueries(streams, self, TestpulseQueries.Routing.defaults()
         .withTopics(config.topics())
