@@ -1,7 +1,6 @@
 package io.testpulse.examples;
 
 import io.testpulse.topology.TestpulseConfig;
-import io.testpulse.topology.TopicHandle;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,7 @@ public final class TopicSetup {
       short replication = config.getShort(TestpulseConfig.TOPIC_REPLICATION_FACTOR_CONFIG);
       List<NewTopic> missing = config.topics().all().stream()
           .filter(t -> !existing.contains(t.name()))
-          .map(t -> newTopic(t, partitions, replication))
+          .map(t -> config.topics().newTopic(t, partitions, replication))
           .toList();
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
@@ -57,9 +56,5 @@ public final class TopicSetup {
       throw new IllegalStateException("testpulse's topics " + counts + " must have the same number of partitions: "
           + "they are co-partitioned by tenant/test_id (add partitions to the smaller ones, or recreate them)");
     }
-  }
-
-  private static NewTopic newTopic(TopicHandle<?, ?> topic, int partitions, short replication) {
-    return topic.newTopic(partitions, replication);
   }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -40,7 +41,7 @@ public final class TestpulseConfig extends AbstractConfig {
 
   public static final String FAILURE_REASON_MAX_BYTES_CONFIG = "testpulse.failure.reason.max.bytes";
   private static final String FAILURE_REASON_MAX_BYTES_DOC = "Failure reasons are truncated to this many "
-      + "UTF-8 bytes at ingest.";
+      + "UTF-8 bytes at ingest (at most 64 KiB: an execution's size is bounded so its outputs fit in Kafka).";
 
   public static final String HTTP_HOST_CONFIG = "testpulse.http.host";
   private static final String HTTP_HOST_DOC = "Interface the HTTP server binds to.";
@@ -198,7 +199,8 @@ public final class TestpulseConfig extends AbstractConfig {
       .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
       .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM,
           TOPIC_REPLICATION_FACTOR_DOC)
-      .define(FAILURE_REASON_MAX_BYTES_CONFIG, Type.INT, 1024, Range.atLeast(0), Importance.LOW,
+      .define(FAILURE_REASON_MAX_BYTES_CONFIG, Type.INT, 1024, Range.between(0, ExecutionLimits.MAX_FAILURE_REASON_BYTES),
+          Importance.LOW,
           FAILURE_REASON_MAX_BYTES_DOC)
       .define(HTTP_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.MEDIUM, HTTP_HOST_DOC)
       .define(HTTP_PORT_CONFIG, Type.INT, 7070, Range.between(0, 65535), Importance.HIGH, HTTP_PORT_DOC)
@@ -351,7 +353,9 @@ public final class TestpulseConfig extends AbstractConfig {
         StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters().name(),
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class,
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class,
-        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true,
+        // a dead letter is the bad record plus its error headers: room for a 1 MiB record (Topics)
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.DEAD_LETTER_MAX_MESSAGE_BYTES);
   }
 
   /** Renders every key as an HTML table, like Kafka's own config docs. */
