@@ -23,10 +23,17 @@ final class HostileRequests {
    * One request, named for the report, built when sent (some are tens of MiB).
    *
    * @param perRecord an upload whose one bad record the API may reject inside a 202 ({@code "queued":0})
+   * @param protocolRefusal a 5xx that HTTP itself defines as the refusal of this request (505 for an
+   *     HTTP/0.9 request, RFC 9110 section 15.6.6), answered by Jetty's parser before any testpulse code;
+   *     0 for none. Counted apart from the server errors, never hidden
    */
-  record Probe(String category, String description, Supplier<byte[]> bytes, boolean perRecord) {
+  record Probe(String category, String description, Supplier<byte[]> bytes, boolean perRecord, int protocolRefusal) {
     Probe(String category, String description, Supplier<byte[]> bytes) {
-      this(category, description, bytes, false);
+      this(category, description, bytes, false, 0);
+    }
+
+    Probe(String category, String description, Supplier<byte[]> bytes, boolean perRecord) {
+      this(category, description, bytes, perRecord, 0);
     }
   }
 
@@ -215,7 +222,7 @@ final class HostileRequests {
         probe(c, "bad chunk size", concat(head("POST", "/api/v1/uploads", ingest,
             "Content-Type: application/json", "Transfer-Encoding: chunked"), "zz\r\n{}\r\n0\r\n\r\n".getBytes(StandardCharsets.UTF_8))),
         probe(c, "unknown method", head("BREW", "/api/v1/tests", read)),
-        probe(c, "HTTP/0.9 request", "GET /health/live\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)),
+        new Probe(c, "HTTP/0.9 request", () -> "GET /health/live\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), false, 505),
         probe(c, "garbage request line", "\u0000\u0001\u0002 garbage\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)),
         probe(c, "header without colon", head("GET", "/api/v1/tests", read, "NoColonHere")),
         probe(c, "TRACE", head("TRACE", "/api/v1/tests", read)));

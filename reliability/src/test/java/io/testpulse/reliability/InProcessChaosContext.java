@@ -10,12 +10,14 @@ import java.lang.management.MemoryMXBean;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.streams.KafkaStreams;
+import org.awaitility.Awaitility;
 
 /**
  * A {@link ChaosContext} in this JVM: an {@link EmbeddedKafka} broker and one {@link TestpulseApp}
@@ -66,6 +68,14 @@ final class InProcessChaosContext implements ChaosContext, AutoCloseable {
       props.putAll(overrides);
       TestpulseConfig config = new TestpulseConfig(props);
       TestpulseApp app = TestpulseApp.start(config);
+      try {
+        // the scenarios expect running instances, as the chaos harness hands them over
+        Awaitility.await("Kafka Streams RUNNING").atMost(Duration.ofSeconds(90))
+            .until(() -> app.streams().state() == KafkaStreams.State.RUNNING);
+      } catch (RuntimeException e) {
+        app.close();
+        throw e;
+      }
       return new InProcessChaosContext(kafka, app, config, tokens, workDir);
     } catch (Exception | Error e) {
       kafka.close();

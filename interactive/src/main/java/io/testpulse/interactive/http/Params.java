@@ -1,6 +1,7 @@
 package io.testpulse.interactive.http;
 
 import io.javalin.http.Context;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +17,10 @@ final class Params {
   /** Slugs: suites and list names. */
   static final Pattern SLUG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   static final int MAX_TEXT = 1024;
+  private static final Pattern MALFORMED_ESCAPE = Pattern.compile("%(?![0-9A-Fa-f]{2})");
+  /** Instants a parameter or body field may name: years 0 to 9999 (epoch-millis arithmetic never overflows). */
+  static final Instant EARLIEST_INSTANT = Instant.parse("0000-01-01T00:00:00Z");
+  static final Instant LATEST_INSTANT = Instant.parse("9999-12-31T23:59:59.999Z");
 
   /** A bad parameter or body field; the message says what is wrong with it. */
   static final class BadParameter extends RuntimeException {
@@ -31,6 +36,7 @@ final class Params {
   private final Map<String, List<String>> query;
 
   Params(Context ctx, Set<String> allowed) {
+    rejectMalformedEncoding(ctx.queryString());
     this.query = ctx.queryParamMap();
     for (Map.Entry<String, List<String>> entry : query.entrySet()) {
       if (!allowed.contains(entry.getKey())) {
@@ -41,6 +47,31 @@ final class Params {
         throw new BadParameter(entry.getKey(), "given more than once");
       }
     }
+  }
+
+  /**
+   * Javalin drops a parameter whose percent-encoding is malformed ({@code cursor=%%}), so a bad cursor
+   * would silently read as no cursor (the first page again): such a parameter is a 400 instead.
+   */
+  private static void rejectMalformedEncoding(String queryString) {
+    if (queryString == null || !MALFORMED_ESCAPE.matcher(queryString).find()) {
+      return;
+    }
+    for (String pair : queryString.split("&")) {
+      if (MALFORMED_ESCAPE.matcher(pair).find()) {
+        String name = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
+        throw new BadParameter(MALFORMED_ESCAPE.matcher(name).find() || name.length() > 64 ? "query" : name,
+            "malformed percent-encoding");
+      }
+    }
+  }
+
+  /** {@code instant} as epoch millis, or a BadParameter on {@code field} outside years 0 to 9999. */
+  static long epochMillis(String field, Instant instant) {
+    if (instant.isBefore(EARLIEST_INSTANT) || instant.isAfter(LATEST_INSTANT)) {
+      throw new BadParameter(field, "must be between years 0 and 9999");
+    }
+    return instant.toEpochMilli();
   }
 
   String raw(String name) {

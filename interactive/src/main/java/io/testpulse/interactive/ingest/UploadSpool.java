@@ -61,6 +61,9 @@ public final class UploadSpool implements AutoCloseable {
       } catch (CountingInputStream.LimitExceeded e) {
         throw new UploadTooLargeException("the upload exceeds the body limit of " + maxBytes
             + " bytes (testpulse.ingest.max.body.bytes)");
+      } catch (CountingInputStream.Unreadable e) {
+        // the client's framing (a bad chunk, a body shorter than its Content-Length): its fault, a 400
+        throw new MalformedUploadException("the request body could not be read: " + e.getCause().getMessage(), e);
       } catch (EOFException | ZipException e) {
         if (!gzip) {
           throw e;
@@ -105,6 +108,15 @@ public final class UploadSpool implements AutoCloseable {
       }
     }
 
+    /** The underlying stream failed: the request body is broken (or the client went away). */
+    static final class Unreadable extends IOException {
+      private static final long serialVersionUID = 1L;
+
+      Unreadable(IOException cause) {
+        super(cause);
+      }
+    }
+
     private final long limit;
     private final String what;
     private long count;
@@ -117,7 +129,12 @@ public final class UploadSpool implements AutoCloseable {
 
     @Override
     public int read() throws IOException {
-      int b = super.read();
+      int b;
+      try {
+        b = super.read();
+      } catch (IOException e) {
+        throw new Unreadable(e);
+      }
       if (b >= 0) {
         add(1);
       }
@@ -126,7 +143,12 @@ public final class UploadSpool implements AutoCloseable {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
+      int n;
+      try {
+        n = super.read(b, off, len);
+      } catch (IOException e) {
+        throw new Unreadable(e);
+      }
       if (n > 0) {
         add(n);
       }

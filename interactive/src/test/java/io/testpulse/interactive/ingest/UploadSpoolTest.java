@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -58,5 +59,45 @@ class UploadSpoolTest {
 
     assertThatThrownBy(() -> UploadSpool.of(new ByteArrayInputStream(bomb), true, 1024 * 1024))
         .isInstanceOf(UploadTooLargeException.class).hasMessageContaining("decoded");
+  }
+
+  @Test
+  void shouldCallTheUploadMalformedWhenTheClientBodyBreaksOff() {
+    // what Jetty's request stream throws on a bad chunk size or a body shorter than its Content-Length;
+    // it used to escape the handler as an IOException, answered 500
+    InputStream broken = new InputStream() {
+      private int sent;
+
+      @Override
+      public int read() throws IOException {
+        if (sent++ < 10) {
+          return '[';
+        }
+        throw new IOException("Early EOF");
+      }
+    };
+
+    assertThatThrownBy(() -> UploadSpool.of(broken, false, 1 << 20))
+        .isInstanceOf(MalformedUploadException.class).hasMessageContaining("could not be read").hasMessageContaining("Early EOF");
+    assertThatThrownBy(() -> UploadSpool.of(new SequenceOfBrokenGzip().stream(), true, 1 << 20))
+        .isInstanceOf(MalformedUploadException.class);
+  }
+
+  /** A gzip stream whose transport fails half-way. */
+  private static final class SequenceOfBrokenGzip {
+    InputStream stream() throws Exception {
+      byte[] zipped = gzip("{\"data\":[]}".repeat(1000).getBytes(StandardCharsets.UTF_8));
+      ByteArrayInputStream half = new ByteArrayInputStream(Arrays.copyOf(zipped, zipped.length / 2));
+      return new InputStream() {
+        @Override
+        public int read() throws IOException {
+          int b = half.read();
+          if (b < 0) {
+            throw new IOException("connection reset");
+          }
+          return b;
+        }
+      };
+    }
   }
 }
