@@ -138,6 +138,16 @@ public final class TestpulseConfig extends AbstractConfig {
   private static final String INGEST_ACK_TIMEOUT_MS_DOC = "How long an upload waits for Kafka to acknowledge "
       + "every record before answering 503 with Retry-After (never 202 for records not acknowledged).";
 
+  public static final String INGEST_MAX_CONCURRENT_CONFIG = "testpulse.ingest.max.concurrent";
+  private static final String INGEST_MAX_CONCURRENT_DOC = "Most uploads one instance receives at once; more are "
+      + "answered 429 with Retry-After. An upload holds a request thread while its body arrives, so this keeps "
+      + "threads for queries however many slow uploads arrive (keep it well under the HTTP server's threads, 250).";
+
+  public static final String INGEST_MIN_DATA_RATE_CONFIG = "testpulse.ingest.min.data.rate";
+  private static final String INGEST_MIN_DATA_RATE_DOC = "Bytes per second an upload's body must average once it "
+      + "has taken 10 seconds; a slower upload is answered 408 and its thread freed (a client trickling its body "
+      + "byte by byte cannot hold it). 0 disables the check.";
+
   public static final String INGEST_DEFAULT_SUITE_CONFIG = "testpulse.ingest.default.suite";
   private static final String INGEST_DEFAULT_SUITE_DOC = "Suite of uploads whose token names no suite and whose "
       + "upload carries no 'suite' field.";
@@ -231,6 +241,9 @@ public final class TestpulseConfig extends AbstractConfig {
       .define(INGEST_MAX_RESULTS_CONFIG, Type.INT, 5000, Range.atLeast(1), Importance.MEDIUM, INGEST_MAX_RESULTS_DOC)
       .define(INGEST_ACK_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(100L), Importance.LOW,
           INGEST_ACK_TIMEOUT_MS_DOC)
+      .define(INGEST_MAX_CONCURRENT_CONFIG, Type.INT, 32, Range.between(1, 10_000), Importance.LOW,
+          INGEST_MAX_CONCURRENT_DOC)
+      .define(INGEST_MIN_DATA_RATE_CONFIG, Type.LONG, 1024L, Range.atLeast(0L), Importance.LOW, INGEST_MIN_DATA_RATE_DOC)
       .define(INGEST_DEFAULT_SUITE_CONFIG, Type.STRING, "default", new ConfigDef.NonEmptyStringWithoutControlChars(),
           Importance.LOW, INGEST_DEFAULT_SUITE_DOC)
       .define(FLAKINESS_WINDOW_CONFIG, Type.INT, FlakinessPolicy.defaults().window(), Range.atLeast(2),
