@@ -1,6 +1,11 @@
 package io.testpulse.interactive.http;
 
 import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +42,7 @@ final class Params {
 
   Params(Context ctx, Set<String> allowed) {
     rejectMalformedEncoding(ctx.queryString());
+    rejectInvalidUtf8(ctx.queryString());
     this.query = ctx.queryParamMap();
     for (Map.Entry<String, List<String>> entry : query.entrySet()) {
       if (!allowed.contains(entry.getKey())) {
@@ -63,6 +69,45 @@ final class Params {
         throw new BadParameter(MALFORMED_ESCAPE.matcher(name).find() || name.length() > 64 ? "query" : name,
             "malformed percent-encoding");
       }
+    }
+  }
+
+  /**
+   * Javalin decodes invalid UTF-8 ({@code name=%FF}) to U+FFFD, so a query for a name nobody can have
+   * would answer an empty 200: such a parameter is a 400 instead.
+   */
+  private static void rejectInvalidUtf8(String queryString) {
+    if (queryString == null || queryString.indexOf('%') < 0) {
+      return;
+    }
+    for (String pair : queryString.split("&")) {
+      if (!validUtf8(pair)) {
+        String name = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
+        throw new BadParameter(!validUtf8(name) || name.length() > 64 ? "query" : name, "is not valid UTF-8");
+      }
+    }
+  }
+
+  /** Whether the percent-decoded bytes of {@code encoded} (well-formed escapes) are UTF-8. */
+  private static boolean validUtf8(String encoded) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
+    for (int i = 0; i < encoded.length(); i++) {
+      char c = encoded.charAt(i);
+      if (c == '%' && i + 2 < encoded.length()) {
+        bytes.write(Integer.parseInt(encoded.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
     }
   }
 

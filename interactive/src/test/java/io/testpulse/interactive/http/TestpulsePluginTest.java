@@ -133,10 +133,11 @@ class TestpulsePluginTest {
   }
 
   @Test
-  void shouldAnswer400NamingTheParameterWhenItsPercentEncodingIsMalformed() throws Exception {
+  void shouldAnswer400NamingTheParameterWhenItsPercentEncodingIsMalformedOrNotUtf8() throws Exception {
     // java.net.URI refuses such a query, so the request goes over a plain socket; Javalin used to drop
-    // the parameter, so a broken cursor answered 200 with the first page again
-    for (String query : List.of("cursor=%%%%", "limit=1&cursor=abc%2", "cursor=%zz")) {
+    // a malformed parameter (a broken cursor answered 200 with the first page again) and to decode
+    // invalid UTF-8 to U+FFFD (a search for an impossible name answered an empty 200)
+    for (String query : List.of("cursor=%%%%", "limit=1&cursor=abc%2", "cursor=%zz", "cursor=%FF%FE", "limit=1&cursor=%C3%28")) {
       try (Socket socket = new Socket("localhost", app.port())) {
         socket.getOutputStream().write(("GET /api/v1/tests?" + query + " HTTP/1.1\r\nHost: localhost\r\n"
             + "Authorization: Bearer " + READ + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
