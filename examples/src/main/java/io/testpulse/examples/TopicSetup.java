@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates testpulse's topics that are missing, with their cleanup policies; leaves existing ones alone. */
 public final class TopicSetup {
@@ -33,9 +34,27 @@ public final class TopicSetup {
           .map(t -> config.topics().newTopic(t, partitions, replication))
           .toList();
       if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        createAll(admin, missing);
       }
       checkCoPartitioned(admin, config);
+    }
+  }
+
+  /**
+   * Creates {@code topics}; one that exists by now is fine: another instance starting at the same time
+   * (or an operator) created it after the listing, and failing this instance's start for it would make
+   * a simultaneous restart of two instances fail one of them. Its partition count is checked next.
+   */
+  private static void createAll(Admin admin, List<NewTopic> topics)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    for (var created : admin.createTopics(topics).values().values()) {
+      try {
+        created.get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
     }
   }
 
