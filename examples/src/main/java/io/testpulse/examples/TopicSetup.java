@@ -13,7 +13,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates testpulse's topics that are missing, with their cleanup policies; leaves existing ones alone. */
 public final class TopicSetup {
@@ -69,11 +71,29 @@ public final class TopicSetup {
     List<String> names = List.of(config.topics().executions().name(), config.topics().flipVerdicts().name(),
         config.topics().quarantineCommands().name());
     Map<String, Integer> counts = new TreeMap<>();
-    admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS)
-        .forEach((name, description) -> counts.put(name, description.partitions().size()));
+    describe(admin, names).forEach((name, description) -> counts.put(name, description.partitions().size()));
     if (new HashSet<>(counts.values()).size() > 1) {
       throw new IllegalStateException("testpulse's topics " + counts + " must have the same number of partitions: "
           + "they are co-partitioned by tenant/test_id (add partitions to the smaller ones, or recreate them)");
+    }
+  }
+
+  /**
+   * The topics' descriptions. A topic created a moment ago may not be in the broker's metadata yet
+   * (UnknownTopicOrPartitionException): asked again until it is, for at most 30 s.
+   */
+  private static Map<String, TopicDescription> describe(Admin admin, List<String> names)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100); // metadata propagation after creation: a matter of milliseconds
+      }
     }
   }
 }
