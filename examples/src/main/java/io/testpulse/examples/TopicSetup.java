@@ -1,7 +1,6 @@
 package io.testpulse.examples;
 
 import io.testpulse.topology.TestpulseConfig;
-import io.testpulse.topology.TopicHandle;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates testpulse's topics that are missing, with their cleanup policies; leaves existing ones alone. */
 public final class TopicSetup {
@@ -31,12 +33,30 @@ public final class TopicSetup {
       short replication = config.getShort(TestpulseConfig.TOPIC_REPLICATION_FACTOR_CONFIG);
       List<NewTopic> missing = config.topics().all().stream()
           .filter(t -> !existing.contains(t.name()))
-          .map(t -> newTopic(t, partitions, replication))
+          .map(t -> config.topics().newTopic(t, partitions, replication))
           .toList();
       if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        createAll(admin, missing);
       }
       checkCoPartitioned(admin, config);
+    }
+  }
+
+  /**
+   * Creates {@code topics}; one that exists by now is fine: another instance starting at the same time
+   * (or an operator) created it after the listing, and failing this instance's start for it would make
+   * a simultaneous restart of two instances fail one of them. Its partition count is checked next.
+   */
+  private static void createAll(Admin admin, List<NewTopic> topics)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    for (var created : admin.createTopics(topics).values().values()) {
+      try {
+        created.get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -51,15 +71,29 @@ public final class TopicSetup {
     List<String> names = List.of(config.topics().executions().name(), config.topics().flipVerdicts().name(),
         config.topics().quarantineCommands().name());
     Map<String, Integer> counts = new TreeMap<>();
-    admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS)
-        .forEach((name, description) -> counts.put(name, description.partitions().size()));
+    describe(admin, names).forEach((name, description) -> counts.put(name, description.partitions().size()));
     if (new HashSet<>(counts.values()).size() > 1) {
       throw new IllegalStateException("testpulse's topics " + counts + " must have the same number of partitions: "
           + "they are co-partitioned by tenant/test_id (add partitions to the smaller ones, or recreate them)");
     }
   }
 
-  private static NewTopic newTopic(TopicHandle<?, ?> topic, int partitions, short replication) {
-    return topic.newTopic(partitions, replication);
+  /**
+   * The topics' descriptions. A topic created a moment ago may not be in the broker's metadata yet
+   * (UnknownTopicOrPartitionException): asked again until it is, for at most 30 s.
+   */
+  private static Map<String, TopicDescription> describe(Admin admin, List<String> names)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100); // metadata propagation after creation: a matter of milliseconds
+      }
+    }
   }
 }

@@ -37,6 +37,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -195,6 +196,55 @@ class TestpulseAppIT {
     assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(poisonKey);
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
         .until(() -> get("/api/v1/tests/" + testId, READ_TOKEN).statusCode() == 200);
+  }
+
+  @Test
+  void shouldDeadLetterAnUndecodableRecordAsLargeAsTheBrokerAcceptsAndKeepRunning() throws Exception {
+    // the dead letter is the record plus __streams.errors.* headers: over a 1 MiB max.request.size it
+    // failed to send and Kafka Streams shut down (found by the poison-pill chaos scenario)
+    String testId = TestKeys.testId("acme", "web", "Cart", "after a large poison");
+    byte[] poison = new byte[1_048_576 - 1_024];
+    new java.util.Random(42).nextBytes(poison);
+    RecordMetadata sent;
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(), new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      sent = producer.send(new ProducerRecord<>(topics.executions().name(),
+          ("acme/" + testId).getBytes(StandardCharsets.UTF_8), poison)).get();
+    }
+    produce(List.of(execution("acme", "Cart", "after a large poison", Result.PASSED, T0)));
+
+    ConsumerRecord<byte[], byte[]> dead = awaitDeadLetter(sent);
+    assertThat(dead.value()).isEqualTo(poison);
+    assertThat(header(dead, "__streams.errors.topic")).isEqualTo(topics.executions().name());
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .until(() -> get("/api/v1/tests/" + testId, READ_TOKEN).statusCode() == 200);
+    assertThat(app.streams().state()).isEqualTo(org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+  }
+
+  /** The dead letter of the input record at {@code sent}'s partition and offset, read committed. */
+  private static ConsumerRecord<byte[], byte[]> awaitDeadLetter(RecordMetadata sent) {
+    String partition = Integer.toString(sent.partition());
+    String offset = Long.toString(sent.offset());
+    List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topics.deadLetters().name()));
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(dead::add);
+        return dead.stream().anyMatch(r -> partition.equals(headerOrNull(r, "__streams.errors.partition"))
+            && offset.equals(headerOrNull(r, "__streams.errors.offset")));
+      });
+    }
+    return dead.stream().filter(r -> partition.equals(headerOrNull(r, "__streams.errors.partition"))
+        && offset.equals(headerOrNull(r, "__streams.errors.offset"))).findFirst().orElseThrow();
+  }
+
+  private static String headerOrNull(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -40,7 +41,7 @@ public final class TestpulseConfig extends AbstractConfig {
 
   public static final String FAILURE_REASON_MAX_BYTES_CONFIG = "testpulse.failure.reason.max.bytes";
   private static final String FAILURE_REASON_MAX_BYTES_DOC = "Failure reasons are truncated to this many "
-      + "UTF-8 bytes at ingest.";
+      + "UTF-8 bytes at ingest (at most 64 KiB: an execution's size is bounded so its outputs fit in Kafka).";
 
   public static final String HTTP_HOST_CONFIG = "testpulse.http.host";
   private static final String HTTP_HOST_DOC = "Interface the HTTP server binds to.";
@@ -137,6 +138,16 @@ public final class TestpulseConfig extends AbstractConfig {
   private static final String INGEST_ACK_TIMEOUT_MS_DOC = "How long an upload waits for Kafka to acknowledge "
       + "every record before answering 503 with Retry-After (never 202 for records not acknowledged).";
 
+  public static final String INGEST_MAX_CONCURRENT_CONFIG = "testpulse.ingest.max.concurrent";
+  private static final String INGEST_MAX_CONCURRENT_DOC = "Most uploads one instance receives at once; more are "
+      + "answered 429 with Retry-After. An upload holds a request thread while its body arrives, so this keeps "
+      + "threads for queries however many slow uploads arrive (keep it well under the HTTP server's threads, 250).";
+
+  public static final String INGEST_MIN_DATA_RATE_CONFIG = "testpulse.ingest.min.data.rate";
+  private static final String INGEST_MIN_DATA_RATE_DOC = "Bytes per second an upload's body must average once it "
+      + "has taken 10 seconds; a slower upload is answered 408 and its thread freed (a client trickling its body "
+      + "byte by byte cannot hold it). 0 disables the check.";
+
   public static final String INGEST_DEFAULT_SUITE_CONFIG = "testpulse.ingest.default.suite";
   private static final String INGEST_DEFAULT_SUITE_DOC = "Suite of uploads whose token names no suite and whose "
       + "upload carries no 'suite' field.";
@@ -198,7 +209,8 @@ public final class TestpulseConfig extends AbstractConfig {
       .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
       .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM,
           TOPIC_REPLICATION_FACTOR_DOC)
-      .define(FAILURE_REASON_MAX_BYTES_CONFIG, Type.INT, 1024, Range.atLeast(0), Importance.LOW,
+      .define(FAILURE_REASON_MAX_BYTES_CONFIG, Type.INT, 1024, Range.between(0, ExecutionLimits.MAX_FAILURE_REASON_BYTES),
+          Importance.LOW,
           FAILURE_REASON_MAX_BYTES_DOC)
       .define(HTTP_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.MEDIUM, HTTP_HOST_DOC)
       .define(HTTP_PORT_CONFIG, Type.INT, 7070, Range.between(0, 65535), Importance.HIGH, HTTP_PORT_DOC)
@@ -229,6 +241,9 @@ public final class TestpulseConfig extends AbstractConfig {
       .define(INGEST_MAX_RESULTS_CONFIG, Type.INT, 5000, Range.atLeast(1), Importance.MEDIUM, INGEST_MAX_RESULTS_DOC)
       .define(INGEST_ACK_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(100L), Importance.LOW,
           INGEST_ACK_TIMEOUT_MS_DOC)
+      .define(INGEST_MAX_CONCURRENT_CONFIG, Type.INT, 32, Range.between(1, 10_000), Importance.LOW,
+          INGEST_MAX_CONCURRENT_DOC)
+      .define(INGEST_MIN_DATA_RATE_CONFIG, Type.LONG, 1024L, Range.atLeast(0L), Importance.LOW, INGEST_MIN_DATA_RATE_DOC)
       .define(INGEST_DEFAULT_SUITE_CONFIG, Type.STRING, "default", new ConfigDef.NonEmptyStringWithoutControlChars(),
           Importance.LOW, INGEST_DEFAULT_SUITE_DOC)
       .define(FLAKINESS_WINDOW_CONFIG, Type.INT, FlakinessPolicy.defaults().window(), Range.atLeast(2),
@@ -351,7 +366,9 @@ public final class TestpulseConfig extends AbstractConfig {
         StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters().name(),
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class,
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class,
-        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true,
+        // a dead letter is the bad record plus its error headers: room for a 1 MiB record (Topics)
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.DEAD_LETTER_MAX_MESSAGE_BYTES);
   }
 
   /** Renders every key as an HTML table, like Kafka's own config docs. */

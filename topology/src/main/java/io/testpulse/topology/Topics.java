@@ -2,7 +2,10 @@ package io.testpulse.topology;
 
 import io.testpulse.avro.TestExecution;
 import io.testpulse.serdes.TestpulseSerdes;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -11,6 +14,15 @@ import org.apache.kafka.common.serialization.Serdes;
  * strings so that all executions of one test meet in one partition without a repartition.
  */
 public final class Topics {
+
+  /**
+   * {@code max.message.bytes} of the dead-letter topic as testpulse creates it, and the Kafka Streams
+   * producer's {@code max.request.size} among testpulse's defaults: a dead letter is the bad record
+   * plus {@code __streams.errors.*} headers (exception and stack trace), so a bad record as large as
+   * the broker's default limit (1 MiB) would otherwise be too large to dead-letter, and that failure
+   * stops Kafka Streams. An input topic allowing larger records needs both raised above its limit.
+   */
+  public static final int DEAD_LETTER_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
   private final String prefix;
 
@@ -105,6 +117,21 @@ public final class Topics {
    */
   public List<TopicHandle<?, ?>> clickHouseOutputs() {
     return List.of(testStats(), transitions(), executionsEnriched(), durationBuckets());
+  }
+
+  /**
+   * {@code topic} as the app creates it when it is missing: its cleanup policy and, for the
+   * dead-letter topic, room for a record of the input's size plus its error headers
+   * ({@link #DEAD_LETTER_MAX_MESSAGE_BYTES}).
+   */
+  public NewTopic newTopic(TopicHandle<?, ?> topic, int partitions, short replicationFactor) {
+    NewTopic created = topic.newTopic(partitions, replicationFactor);
+    if (topic.name().equals(deadLetters().name())) {
+      Map<String, String> configs = new HashMap<>(created.configs());
+      configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(DEAD_LETTER_MAX_MESSAGE_BYTES));
+      created.configs(configs);
+    }
+    return created;
   }
 
   /** Every topic the app creates when it is missing. */

@@ -151,6 +151,42 @@ class TestpulseTopologyTest {
     assertThat(stats.isEmpty()).isTrue();
   }
 
+  @Test
+  void shouldDeadLetterExecutionWhenItsTextWouldOutgrowTheOutputs() {
+    // 200K control characters: 200 KB of Avro input, 1.2 MB as JSON stats and enriched rows, more
+    // than Kafka's default message size: producing those outputs would stop Kafka Streams
+    String name = "\u0001".repeat(200_000);
+    send(execution(name, Result.PASSED, T0));
+    send(execution("adds", Result.PASSED, T0.plusSeconds(1)));
+
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertThat(header(dead, "__streams.errors.message")).contains("exceeds " + ExecutionLimits.MAX_TEXT_BYTES);
+    assertThat(header(dead, "__streams.errors.offset")).isEqualTo("0");
+    assertThat(stats.readKeyValuesToMap()).containsOnlyKeys(key("adds"));
+  }
+
+  @Test
+  void shouldDeadLetterExecutionWhenItsTagsExceedTheTextLimit() {
+    TestExecution e = execution("tagged", Result.PASSED, T0);
+    e.setTags(Map.of("instance_type", "x".repeat(ExecutionLimits.MAX_TEXT_BYTES)));
+    send(e);
+
+    assertThat(header(deadLetters.readRecord(), "__streams.errors.message")).contains("execution text");
+    assertThat(stats.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldCountExecutionWhenItsTextIsJustUnderTheLimit() {
+    TestExecution e = execution("long name", Result.PASSED, T0);
+    long other = ExecutionLimits.textBytes(e);
+    e.setTags(Map.of("k", "x".repeat((int) (ExecutionLimits.MAX_TEXT_BYTES - other - 1 - ExecutionLimits.TAG_OVERHEAD_BYTES))));
+    assertThat(ExecutionLimits.textBytes(e)).isEqualTo(ExecutionLimits.MAX_TEXT_BYTES);
+    send(e);
+
+    assertThat(deadLetters.isEmpty()).isTrue();
+    assertThat(stats.readValue().passed()).isEqualTo(1);
+  }
+
   private static String header(TestRecord<byte[], byte[]> record, String name) {
     Header header = record.headers().lastHeader(name);
     assertThat(header).as("header %s", name).isNotNull();

@@ -154,12 +154,18 @@ final class DurationController {
     if (value == null) {
       return fallback;
     }
+    Instant instant;
     try {
-      return value.chars().allMatch(Character::isDigit) && !value.isEmpty() && value.length() <= 15
+      instant = value.chars().allMatch(Character::isDigit) && !value.isEmpty() && value.length() <= 15
           ? Instant.ofEpochMilli(Long.parseLong(value)) : Instant.parse(value);
     } catch (DateTimeParseException | NumberFormatException e) {
       throw new Params.BadParameter(name, "must be an ISO-8601 instant (2026-11-01T00:00:00Z) or epoch millis");
     }
+    // Instant reaches a billion years; epoch millis and bucket arithmetic overflow long before that
+    if (instant.isBefore(Params.EARLIEST_INSTANT) || instant.isAfter(Params.LATEST_INSTANT)) {
+      throw new Params.BadParameter(name, "must be between years 0 and 9999");
+    }
+    return instant;
   }
 
   private static List<String> groupBy(String value) {

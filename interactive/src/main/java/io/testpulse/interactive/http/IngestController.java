@@ -7,6 +7,7 @@ import io.testpulse.interactive.ingest.IngestService;
 import io.testpulse.interactive.ingest.MalformedUploadException;
 import io.testpulse.interactive.ingest.UploadSpool;
 import io.testpulse.interactive.ingest.UploadTooLargeException;
+import io.testpulse.interactive.ingest.UploadTooSlowException;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Part;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code POST /v1/uploads} and {@code POST /api/v1/uploads}: the Buildkite Test Engine upload API.
@@ -34,9 +36,12 @@ final class IngestController {
   private static final int MAX_FIELD_BYTES = 64 * 1024;
 
   private final IngestService ingest;
+  /** Uploads being received: each holds a request thread while its body arrives. */
+  private final Semaphore slots;
 
   IngestController(IngestService ingest) {
     this.ingest = ingest;
+    this.slots = new Semaphore(ingest.settings().maxConcurrent());
   }
 
   void register(TestpulsePlugin.Routes routes) {
@@ -45,6 +50,21 @@ final class IngestController {
   }
 
   void upload(Context ctx) throws IOException {
+    if (!slots.tryAcquire()) {
+      // a 4xx, not 503: the instance is fine, this client (or a crowd of slow ones) has to wait
+      ctx.header("Retry-After", Long.toString(IngestService.RETRY_AFTER.toSeconds()));
+      Problems.write(ctx, 429, "Too Many Requests", "more than " + ingest.settings().maxConcurrent()
+          + " uploads are being received at once (testpulse.ingest.max.concurrent); retry later");
+      return;
+    }
+    try {
+      receive(ctx);
+    } finally {
+      slots.release();
+    }
+  }
+
+  private void receive(Context ctx) throws IOException {
     Principal principal = Auth.principal(ctx);
     Instant receivedAt = Instant.now();
     long limit = ingest.settings().maxBodyBytes();
@@ -81,13 +101,16 @@ final class IngestController {
       Problems.write(ctx, 413, "Content Too Large", e.getMessage());
     } catch (MalformedUploadException e) {
       Problems.badRequest(ctx, e.getMessage());
+    } catch (UploadTooSlowException e) {
+      Problems.write(ctx, 408, "Request Timeout", e.getMessage());
     }
   }
 
   /** A raw JSON or XML body, its envelope fields from the query string. */
   private void body(Context ctx, Principal principal, Map<String, String> fields, boolean gzip, long limit,
-      Instant receivedAt) throws IOException, UploadTooLargeException, MalformedUploadException {
-    try (UploadSpool spool = UploadSpool.of(ctx.bodyInputStream(), gzip, limit)) {
+      Instant receivedAt) throws IOException, UploadTooLargeException, MalformedUploadException, UploadTooSlowException {
+    try (UploadSpool spool = UploadSpool.of(ctx.bodyInputStream(), gzip, limit, ingest.settings().minDataRate(),
+        System::nanoTime)) {
       answer(ctx, ingest.ingest(new IngestService.Upload(principal.tenant(), principal.suite(),
           Envelope.fromFields(fields), spool, receivedAt)));
     }

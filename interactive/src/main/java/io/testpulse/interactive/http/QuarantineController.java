@@ -203,18 +203,26 @@ final class QuarantineController {
     }
     long millis;
     if (node.isIntegralNumber()) {
+      if (!node.canConvertToLong()) {
+        throw new Params.BadParameter("expiresAt", "must be epoch millis between years 0 and 9999");
+      }
       millis = node.asLong();
     } else if (node.isTextual()) {
+      Instant instant;
       try {
-        millis = Instant.parse(node.asText()).toEpochMilli();
+        instant = Instant.parse(node.asText());
       } catch (DateTimeParseException e) {
         throw new Params.BadParameter("expiresAt", "must be an ISO-8601 instant (2026-12-01T00:00:00Z) or epoch millis");
       }
+      millis = Params.epochMillis("expiresAt", instant);
     } else {
       throw new Params.BadParameter("expiresAt", "must be an ISO-8601 instant or epoch millis");
     }
     if (millis <= clock.millis()) {
       throw new Params.BadParameter("expiresAt", "must be in the future");
+    }
+    if (millis > Params.LATEST_INSTANT.toEpochMilli()) {
+      throw new Params.BadParameter("expiresAt", "must be before year 10000");
     }
     return millis;
   }

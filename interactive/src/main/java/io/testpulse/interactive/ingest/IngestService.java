@@ -48,14 +48,16 @@ public final class IngestService implements AutoCloseable {
 
   /** The limits and defaults of ingest, read once from the config. */
   public record Settings(String defaultSuite, int maxResults, long maxBodyBytes, Duration ackTimeout,
-                         int maxReasonBytes) {
+                         int maxReasonBytes, int maxConcurrent, long minDataRate) {
 
     public static Settings from(TestpulseConfig config) {
       return new Settings(config.getString(TestpulseConfig.INGEST_DEFAULT_SUITE_CONFIG),
           config.getInt(TestpulseConfig.INGEST_MAX_RESULTS_CONFIG),
           config.getLong(TestpulseConfig.INGEST_MAX_BODY_BYTES_CONFIG),
           Duration.ofMillis(config.getLong(TestpulseConfig.INGEST_ACK_TIMEOUT_MS_CONFIG)),
-          config.getInt(TestpulseConfig.FAILURE_REASON_MAX_BYTES_CONFIG));
+          config.getInt(TestpulseConfig.FAILURE_REASON_MAX_BYTES_CONFIG),
+          config.getInt(TestpulseConfig.INGEST_MAX_CONCURRENT_CONFIG),
+          config.getLong(TestpulseConfig.INGEST_MIN_DATA_RATE_CONFIG));
     }
   }
 

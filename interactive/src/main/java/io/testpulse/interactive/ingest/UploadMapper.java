@@ -3,6 +3,7 @@ package io.testpulse.interactive.ingest;
 import io.testpulse.avro.Result;
 import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
+import io.testpulse.topology.ExecutionLimits;
 import io.testpulse.topology.TestKeys;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -89,6 +90,11 @@ public final class UploadMapper {
         .setTags(new LinkedHashMap<>(tags))
         .setFailureReason(truncateUtf8(r.failureReason(), maxReasonBytes))
         .build();
+    String tooLarge = ExecutionLimits.violation(execution);
+    if (tooLarge != null) {
+      // the topology would dead-letter it; Kafka could refuse it (a 503 the collector retries forever)
+      return new Mapped(null, tooLarge);
+    }
     return new Mapped(execution, null);
   }
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.function.LongSupplier;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -18,6 +19,9 @@ import java.util.zip.ZipException;
  * makes envelope field order irrelevant ({@code run_env} after {@code data} is fine).
  */
 public final class UploadSpool implements AutoCloseable {
+
+  /** How long an upload may take before its average rate is checked: a slow start (TLS, a busy client) is fine. */
+  public static final long RATE_GRACE_NANOS = 10_000_000_000L;
 
   private final Path file;
   private final String sha256;
@@ -39,10 +43,25 @@ public final class UploadSpool implements AutoCloseable {
    */
   public static UploadSpool of(InputStream body, boolean gzip, long maxBytes)
       throws IOException, UploadTooLargeException, MalformedUploadException {
+    try {
+      return of(body, gzip, maxBytes, 0, System::nanoTime);
+    } catch (UploadTooSlowException e) {
+      throw new IllegalStateException("no minimum rate was set", e);
+    }
+  }
+
+  /**
+   * As {@link #of(InputStream, boolean, long)}, and once {@link #RATE_GRACE_NANOS} passed, the body
+   * must have arrived at {@code minBytesPerSecond} on average (0: no minimum).
+   *
+   * @throws UploadTooSlowException the body arrives slower
+   */
+  public static UploadSpool of(InputStream body, boolean gzip, long maxBytes, long minBytesPerSecond, LongSupplier nanoTime)
+      throws IOException, UploadTooLargeException, MalformedUploadException, UploadTooSlowException {
     Path file = Files.createTempFile("testpulse-upload-", gzip ? ".gz.payload" : ".payload");
     boolean done = false;
     try {
-      CountingInputStream wire = new CountingInputStream(body, maxBytes, "body");
+      CountingInputStream wire = new CountingInputStream(body, maxBytes, "body", minBytesPerSecond, nanoTime);
       MessageDigest sha = UploadMapper.sha256();
       long total = 0;
       try (InputStream in = gzip ? new GZIPInputStream(wire, 8192) : wire;
@@ -61,6 +80,11 @@ public final class UploadSpool implements AutoCloseable {
       } catch (CountingInputStream.LimitExceeded e) {
         throw new UploadTooLargeException("the upload exceeds the body limit of " + maxBytes
             + " bytes (testpulse.ingest.max.body.bytes)");
+      } catch (CountingInputStream.TooSlow e) {
+        throw new UploadTooSlowException(e.getMessage() + " (testpulse.ingest.min.data.rate)");
+      } catch (CountingInputStream.Unreadable e) {
+        // the client's framing (a bad chunk, a body shorter than its Content-Length): its fault, a 400
+        throw new MalformedUploadException("the request body could not be read: " + e.getCause().getMessage(), e);
       } catch (EOFException | ZipException e) {
         if (!gzip) {
           throw e;
@@ -105,19 +129,52 @@ public final class UploadSpool implements AutoCloseable {
       }
     }
 
+    /** The underlying stream failed: the request body is broken (or the client went away). */
+    static final class Unreadable extends IOException {
+      private static final long serialVersionUID = 1L;
+
+      Unreadable(IOException cause) {
+        super(cause);
+      }
+    }
+
+    /** The body arrives slower than the minimum rate. */
+    static final class TooSlow extends IOException {
+      private static final long serialVersionUID = 1L;
+
+      TooSlow(String message) {
+        super(message);
+      }
+    }
+
     private final long limit;
     private final String what;
+    private final long minBytesPerSecond;
+    private final LongSupplier nanoTime;
+    private final long start;
     private long count;
 
     CountingInputStream(InputStream in, long limit, String what) {
+      this(in, limit, what, 0, System::nanoTime);
+    }
+
+    CountingInputStream(InputStream in, long limit, String what, long minBytesPerSecond, LongSupplier nanoTime) {
       super(in);
       this.limit = limit;
       this.what = what;
+      this.minBytesPerSecond = minBytesPerSecond;
+      this.nanoTime = nanoTime;
+      this.start = nanoTime.getAsLong();
     }
 
     @Override
     public int read() throws IOException {
-      int b = super.read();
+      int b;
+      try {
+        b = super.read();
+      } catch (IOException e) {
+        throw new Unreadable(e);
+      }
       if (b >= 0) {
         add(1);
       }
@@ -126,17 +183,29 @@ public final class UploadSpool implements AutoCloseable {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
+      int n;
+      try {
+        n = super.read(b, off, len);
+      } catch (IOException e) {
+        throw new Unreadable(e);
+      }
       if (n > 0) {
         add(n);
       }
       return n;
     }
 
-    private void add(long n) throws LimitExceeded {
+    private void add(long n) throws IOException {
       count += n;
       if (count > limit) {
         throw new LimitExceeded(what);
+      }
+      if (minBytesPerSecond > 0) {
+        long elapsed = nanoTime.getAsLong() - start;
+        if (elapsed > RATE_GRACE_NANOS && count < minBytesPerSecond * (elapsed / 1_000_000_000L)) {
+          throw new TooSlow("the body arrived at " + count * 1_000_000_000L / elapsed + " bytes/s, under the minimum of "
+              + minBytesPerSecond + " bytes/s");
+        }
       }
     }
   }

@@ -8,7 +8,9 @@ import io.javalin.Javalin;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.topology.TestpulseConfig;
 import io.testpulse.topology.TestpulseTopology;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -118,12 +120,32 @@ class TestpulsePluginTest {
         Map.entry("/api/v1/tests/" + ID + "/durations?from=yesterday", "from"),
         Map.entry("/api/v1/tests/" + ID + "/durations?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "from"),
         Map.entry("/api/v1/suites/web/durations?groupBy=arch,,os", "groupBy"),
+        // instants Instant parses but epoch millis cannot hold (were a 500: ArithmeticException)
+        Map.entry("/api/v1/tests/" + ID + "/durations?to=%2B1000000000-12-31T23:59:59Z", "to"),
+        Map.entry("/api/v1/suites/web/durations?from=-999999999-01-01T00:00:00Z", "from"),
         Map.entry("/api/v1/suites/we%20b/durations", "suite"));
     for (Map.Entry<String, String> c : cases.entrySet()) {
       HttpResponse<String> response = send("GET", c.getKey(), READ, null);
       assertThat(response.statusCode()).as(c.getKey()).isEqualTo(400);
       assertThat(response.headers().firstValue("Content-Type")).as(c.getKey()).hasValue("application/problem+json");
       assertThat(JSON.readTree(response.body()).path("field").asText()).as(c.getKey()).isEqualTo(c.getValue());
+    }
+  }
+
+  @Test
+  void shouldAnswer400NamingTheParameterWhenItsPercentEncodingIsMalformedOrNotUtf8() throws Exception {
+    // java.net.URI refuses such a query, so the request goes over a plain socket; Javalin used to drop
+    // a malformed parameter (a broken cursor answered 200 with the first page again) and to decode
+    // invalid UTF-8 to U+FFFD (a search for an impossible name answered an empty 200)
+    for (String query : List.of("cursor=%%%%", "limit=1&cursor=abc%2", "cursor=%zz", "cursor=%FF%FE", "limit=1&cursor=%C3%28")) {
+      try (Socket socket = new Socket("localhost", app.port())) {
+        socket.getOutputStream().write(("GET /api/v1/tests?" + query + " HTTP/1.1\r\nHost: localhost\r\n"
+            + "Authorization: Bearer " + READ + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(response).as(query).startsWith("HTTP/1.1 400 ");
+        assertThat(response).as(query).contains("\"field\":\"cursor\"");
+      }
     }
   }
 
@@ -154,7 +176,11 @@ class TestpulsePluginTest {
         "{\"expiresAt\": 1000}", "expiresAt",
         "{\"why\": \"x\"}", "why",
         "[1,2]", "body",
-        "{not json", "body");
+        "{not json", "body",
+        // were a 500 (ArithmeticException) or silently wrapped to another instant
+        "{\"expiresAt\": \"+1000000000-12-31T23:59:59Z\"}", "expiresAt",
+        "{\"expiresAt\": 99999999999999999999999}", "expiresAt",
+        "{\"expiresAt\": 9223372036854775807}", "expiresAt");
     for (Map.Entry<String, String> c : cases.entrySet()) {
       HttpResponse<String> response = send("PUT", "/api/v1/tests/" + ID + "/quarantine", ADMIN, c.getKey());
       assertThat(response.statusCode()).as(c.getKey()).isEqualTo(400);

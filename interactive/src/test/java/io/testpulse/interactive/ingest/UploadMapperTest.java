@@ -49,6 +49,14 @@ class UploadMapperTest {
   }
 
   @Test
+  void shouldRejectTheRecordWhenItsTextExceedsTheExecutionLimit() {
+    UploadMapper.Mapped mapped = mapper("d").map(record(7, null, "n".repeat(2 * 1024 * 1024), 1.0));
+
+    assertThat(mapped.ok()).isFalse();
+    assertThat(mapped.error()).contains("exceeds " + io.testpulse.topology.ExecutionLimits.MAX_TEXT_BYTES);
+  }
+
+  @Test
   void shouldDeriveTheSameIdWhenTheSameUploadIsSentAgain() {
     String first = mapper("digest-a").map(record(0, null, "adds", 1.0)).execution().getExecutionId();
     String again = mapper("digest-a").map(record(0, null, "adds", 1.0)).execution().getExecutionId();

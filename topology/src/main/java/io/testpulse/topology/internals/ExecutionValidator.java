@@ -1,6 +1,7 @@
 package io.testpulse.topology.internals;
 
 import io.testpulse.avro.TestExecution;
+import io.testpulse.topology.ExecutionLimits;
 import io.testpulse.topology.TestKeys;
 import io.testpulse.topology.errors.InvalidExecutionException;
 
@@ -28,6 +29,11 @@ public final class ExecutionValidator {
     }
     if (e.getRun() == null || e.getRun().getKey() == null || e.getRun().getKey().isEmpty()) {
       throw new InvalidExecutionException("missing run key");
+    }
+    String tooLarge = ExecutionLimits.violation(e);
+    if (tooLarge != null) {
+      // its outputs could outgrow Kafka's message size and stop the stream thread
+      throw new InvalidExecutionException(tooLarge);
     }
   }
 }
