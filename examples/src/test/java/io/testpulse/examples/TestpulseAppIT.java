@@ -19,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,12 +34,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,6 +58,7 @@ class TestpulseAppIT {
   @TempDir
   static Path stateDir;
 
+  private static AppFixture fixture;
   private static EmbeddedKafka kafka;
   private static TestpulseApp app;
   private static Topics topics;
@@ -68,31 +66,20 @@ class TestpulseAppIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.start();
-    Properties props = new Properties();
-    props.put("bootstrap.servers", kafka.bootstrapServers());
-    props.put("application.id", "it-" + UUID.randomUUID());
-    props.put("state.dir", Files.createDirectories(stateDir.resolve("streams")).toString());
-    props.put("commit.interval.ms", "100");
-    props.put(TestpulseConfig.TOPIC_PREFIX_CONFIG, "it");
-    props.put(TestpulseConfig.TOPIC_PARTITIONS_CONFIG, "3");
-    props.put(TestpulseConfig.HTTP_PORT_CONFIG, "0");
-    props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, String.join(",",
+    fixture = AppFixture.start(stateDir);
+    kafka = fixture.kafka();
+    Properties props = fixture.appSettings("it-" + UUID.randomUUID(), "it", "streams",
         TokenAuthenticator.configEntry("acme", Role.READ, READ_TOKEN),
         TokenAuthenticator.configEntry("acme", Role.INGEST, INGEST_TOKEN),
-        TokenAuthenticator.configEntry("globex", Role.READ, OTHER_TENANT_TOKEN)));
-    TestpulseConfig config = new TestpulseConfig(props);
-    topics = config.topics();
-    app = TestpulseApp.start(config);
+        TokenAuthenticator.configEntry("globex", Role.READ, OTHER_TENANT_TOKEN));
+    topics = new TestpulseConfig(props).topics();
+    app = fixture.startApp(props);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    if (kafka != null) {
-      kafka.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
@@ -164,7 +151,7 @@ class TestpulseAppIT {
   void shouldDeadLetterAnUndecodableRecordWithItsCoordinatesAndKeepProcessing() throws Exception {
     String testId = TestKeys.testId("acme", "web", "Cart", "after poison");
     String poisonKey = "acme/" + testId;
-    Properties props = producerProps();
+    Properties props = fixture.producerSettings();
     long poisonOffset;
     int poisonPartition;
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
@@ -213,13 +200,6 @@ class TestpulseAppIT {
         .build();
   }
 
-  private static Properties producerProps() {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    return props;
-  }
-
   @Test
   void shouldRefuseToStartWhenTheCoPartitionedTopicsDiffer() throws Exception {
     Properties props = new Properties();
@@ -242,13 +222,7 @@ class TestpulseAppIT {
   }
 
   private static void produce(List<TestExecution> executions) throws Exception {
-    try (KafkaProducer<String, TestExecution> producer = new KafkaProducer<>(producerProps(),
-        topics.executions().keySerde().serializer(), topics.executions().valueSerde().serializer())) {
-      for (TestExecution e : executions) {
-        producer.send(new ProducerRecord<>(topics.executions().name(), null, e.getEventTime().toEpochMilli(),
-            TestKeys.key(e.getTenant(), e.getTestId()), e)).get();
-      }
-    }
+    fixture.produce(topics.executions(), executions);
   }
 
   private static String baseUrl() {
