@@ -1,11 +1,19 @@
 package io.testpulse.examples;
 
+import io.testpulse.avro.Result;
+import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.topology.TestKeys;
 import io.testpulse.topology.TestpulseConfig;
 import io.testpulse.topology.TopicHandle;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -23,6 +31,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * broker.
  */
 public final class AppFixture implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final EmbeddedKafka kafka;
   private final Path stateRoot;
@@ -112,6 +122,27 @@ public final class AppFixture implements AutoCloseable {
         send.get();
       }
     }
+  }
+
+  /** A {@code GET} of one of this fixture's apps, with {@code Authorization: Bearer token} unless null. */
+  public static HttpResponse<String> get(TestpulseApp app, String path, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + app.httpPort() + path))
+        .timeout(Duration.ofSeconds(10));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** One execution of a test of suite {@code web}, 12 ms, in a run of its own on commit {@code abc}. */
+  public static TestExecution execution(String tenant, String scope, String name, Result result, Instant at) {
+    return TestExecution.newBuilder()
+        .setExecutionId(UUID.randomUUID().toString())
+        .setTenant(tenant).setSuite("web").setTestId(TestKeys.testId(tenant, "web", scope, name))
+        .setScope(scope).setName(name)
+        .setResult(result).setDurationMicros(12_000).setEventTime(at)
+        .setRun(RunInfo.newBuilder().setKey("build-" + at.getEpochSecond()).setBranch("main").setCommitSha("abc").build())
+        .build();
   }
 
   @Override

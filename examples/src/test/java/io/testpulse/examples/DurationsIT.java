@@ -38,7 +38,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.assertj.core.data.Percentage;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +59,7 @@ class DurationsIT {
   @TempDir
   static Path stateDir;
 
+  @AutoClose
   private static AppFixture fixture;
   private static EmbeddedKafka kafka;
   private static TestpulseApp app;
@@ -78,13 +79,6 @@ class DurationsIT {
     topics = new TestpulseConfig(props).topics();
     app = fixture.startApp(props);
     produceHistory();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
   }
 
   private static void produceHistory() throws Exception {

@@ -39,7 +39,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.state.HostInfo;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +60,7 @@ class IngestIT {
   @TempDir
   static Path stateDir;
 
+  @AutoClose
   private static AppFixture fixture;
   private static EmbeddedKafka kafka;
   private static TestpulseApp app;
@@ -78,13 +79,6 @@ class IngestIT {
     appConfig = new TestpulseConfig(props);
     topics = appConfig.topics();
     app = fixture.startApp(props);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
   }
 
   // ---- fixtures land with the right identity, result, duration, tags ----
@@ -595,11 +589,7 @@ class IngestIT {
   }
 
   private static HttpResponse<String> get(String path, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return AppFixture.get(app, path, token);
   }
 
   private static HttpResponse<String> postJson(String path, String body, String token) throws Exception {

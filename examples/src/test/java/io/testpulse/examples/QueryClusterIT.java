@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testpulse.avro.Result;
-import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.interactive.http.Role;
 import io.testpulse.interactive.http.TokenAuthenticator;
@@ -42,7 +41,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -71,6 +70,7 @@ class QueryClusterIT {
   @TempDir
   static Path dir;
 
+  @AutoClose
   private static AppFixture fixture;
   private static EmbeddedKafka kafka;
   private static TestpulseApp a;
@@ -119,13 +119,6 @@ class QueryClusterIT {
     props.put(TestpulseConfig.INTERNAL_SECRET_CONFIG, "cluster-secret");
     props.put(TestpulseConfig.QUERY_PEER_TIMEOUT_MS_CONFIG, "3000");
     return props;
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
   }
 
   @Test
@@ -422,13 +415,8 @@ class QueryClusterIT {
   }
 
   private static TestExecution execution(String tenant, String scope, String name, Result result, Instant at) {
-    return TestExecution.newBuilder()
-        .setExecutionId(UUID.randomUUID().toString())
-        .setTenant(tenant).setSuite("web").setTestId(TestKeys.testId(tenant, "web", scope, name))
-        .setScope(scope).setName(name)
-        .setResult(result).setDurationMicros(12_000).setEventTime(at)
+    return TestExecution.newBuilder(AppFixture.execution(tenant, scope, name, result, at))
         .setTags(new HashMap<>(Map.of("arch", arch(TestKeys.testId(tenant, "web", scope, name)))))
-        .setRun(RunInfo.newBuilder().setKey("build-" + at.getEpochSecond()).setBranch("main").setCommitSha("abc").build())
         .build();
   }
 

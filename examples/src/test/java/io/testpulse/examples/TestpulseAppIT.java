@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testpulse.avro.Result;
-import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.interactive.http.Role;
 import io.testpulse.interactive.http.TokenAuthenticator;
@@ -38,7 +37,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +57,7 @@ class TestpulseAppIT {
   @TempDir
   static Path stateDir;
 
+  @AutoClose
   private static AppFixture fixture;
   private static EmbeddedKafka kafka;
   private static TestpulseApp app;
@@ -74,13 +74,6 @@ class TestpulseAppIT {
         TokenAuthenticator.configEntry("globex", Role.READ, OTHER_TENANT_TOKEN));
     topics = new TestpulseConfig(props).topics();
     app = fixture.startApp(props);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
   }
 
   @Test
@@ -191,13 +184,7 @@ class TestpulseAppIT {
   }
 
   private static TestExecution execution(String tenant, String scope, String name, Result result, Instant at) {
-    return TestExecution.newBuilder()
-        .setExecutionId(UUID.randomUUID().toString())
-        .setTenant(tenant).setSuite("web").setTestId(TestKeys.testId(tenant, "web", scope, name))
-        .setScope(scope).setName(name)
-        .setResult(result).setDurationMicros(12_000).setEventTime(at)
-        .setRun(RunInfo.newBuilder().setKey("build-" + at.getEpochSecond()).setBranch("main").setCommitSha("abc").build())
-        .build();
+    return AppFixture.execution(tenant, scope, name, result, at);
   }
 
   @Test
@@ -230,11 +217,7 @@ class TestpulseAppIT {
   }
 
   private static HttpResponse<String> get(String path, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return AppFixture.get(app, path, token);
   }
 
   private static JsonNode getJson(String path, String token) throws Exception {
