@@ -1,8 +1,12 @@
 package io.testpulse.testkit;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -62,6 +66,12 @@ public final class Upload {
 
   public static Upload junitXml(byte[] xml) {
     return new Upload(xml.clone(), true, null, null, null, Map.of(), Map.of(), null);
+  }
+
+  /** A file as the body: {@code .xml} is JUnit XML, anything else Buildkite-format JSON (a Surefire report, a collector's JSON). */
+  public static Upload of(Path file) throws IOException {
+    byte[] body = Files.readAllBytes(file);
+    return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml") ? junitXml(body) : json(body);
   }
 
   /** The credential's tenant (default: the driver's {@code executions()} tenant). */

@@ -5,9 +5,12 @@ import static io.testpulse.testkit.TestpulseAssertions.assertThatThrownBy;
 
 import io.testpulse.avro.Result;
 import io.testpulse.avro.TestExecution;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Uploads sent through the testkit, mapped by the HTTP ingest path's own code, end in the stats. */
 class UploadsWithTestkitTest {
@@ -96,6 +99,16 @@ class UploadsWithTestkitTest {
     assertThat(result.queued()).extracting(TestExecution::getAttempt).containsExactly(0, 1, 0, 1);
     assertThat(driver).test(computes).hasFailed(1).hasPassed(1).isFlaky().hasFlips(1);
     assertThat(driver).test(checksOut).hasFailed(2).hasPassed(0).hasReliability(0.0).hasFlips(0);
+  }
+
+  @Test
+  void shouldReadAReportFileAsJunitXmlWhenItsNameEndsWithXml(@TempDir Path dir) throws Exception {
+    Path report = Files.writeString(dir.resolve("TEST-com.acme.CartTest.xml"), SUREFIRE_XML);
+
+    UploadResult result = driver.send(Upload.of(report).suite("unit"));
+
+    assertThat(result.queued()).hasSize(4);
+    assertThat(driver).test(new TestRef("acme", "unit", "com.acme.CartTest", "computesTotal")).hasExecutions(2);
   }
 
   @Test
