@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates testpulse's topics that are missing, with their cleanup policies; leaves existing ones alone. */
 public final class TopicSetup {
@@ -34,7 +36,17 @@ public final class TopicSetup {
           .map(t -> newTopic(t, partitions, replication))
           .toList();
       if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        for (KafkaFuture<Void> created : admin.createTopics(missing).values().values()) {
+          try {
+            created.get(30, TimeUnit.SECONDS);
+          } catch (ExecutionException e) {
+            // listTopics answers from one broker's metadata, which can lag a topic just created (by another
+            // instance, or by hand): it exists, and checkCoPartitioned below judges it like any other
+            if (!(e.getCause() instanceof TopicExistsException)) {
+              throw e;
+            }
+          }
+        }
       }
       checkCoPartitioned(admin, config);
     }
