@@ -64,9 +64,15 @@ ENGINE = MergeTree
 PARTITION BY toYYYYMM(time)
 ORDER BY (tenant, test_id, time);
 
--- <prefix>.executions.v1.enriched: one row per execution testpulse processed (it is fed the same stream as the
--- per-test state), tags as a map. Partitioned by day: dropping old days is cheap
--- (ALTER TABLE ... DROP PARTITION, or add a TTL such as: TTL toDate(event_time) + INTERVAL 180 DAY).
+-- <prefix>.executions.v1.enriched: one row per distinct execution testpulse processed (after its de-duplication
+-- of re-sent uploads; it is fed the same stream as the per-test state), tags as a map. Partitioned by day:
+-- dropping old days is cheap (ALTER TABLE ... DROP PARTITION, or a TTL such as
+-- TTL toDate(event_time) + INTERVAL 180 DAY).
+-- ReplacingMergeTree rather than plain MergeTree, keyed by the execution: both ways into ClickHouse deliver at
+-- least once (the Kafka engine commits offsets after inserting, so a crash in between inserts a batch again;
+-- the sink connector retries a batch unless exactlyOnce is set), and a redelivered row is identical to the
+-- first. Read with FINAL (as queries.sql does) to count each execution once while copies are not merged yet;
+-- FINAL works partition by partition here, and a copy always lands in the day partition of its original.
 CREATE TABLE IF NOT EXISTS testpulse.executions
 (
     key             String,
@@ -91,9 +97,9 @@ CREATE TABLE IF NOT EXISTS testpulse.executions
     tags            Map(LowCardinality(String), String),
     failure_reason  String
 )
-ENGINE = MergeTree
+ENGINE = ReplacingMergeTree
 PARTITION BY toDate(event_time)
-ORDER BY (tenant, suite, test_id, event_time);
+ORDER BY (tenant, suite, test_id, event_time, execution_id);
 
 -- <prefix>.duration-buckets.v1 (compacted): per time bucket and scope (kind 'test': one test; 'suite'; 'dimensions':
 -- a suite by a tag set such as instance_type,arch) the exact count, min, max, mean and p50..p99 within 1%. A bucket's

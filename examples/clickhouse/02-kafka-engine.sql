@@ -8,7 +8,8 @@
 -- 7.5 s per batch); raise it if many small parts become a problem on a busy cluster.
 -- kafka_handle_error_mode = 'stream' keeps consuming past a record that is not valid JSON: the views
 -- below skip it (_error is not empty); SELECT _raw_message, _error FROM the Kafka table in a view of your
--- own to keep it. Consumption is at least once: after a ClickHouse crash a batch may be inserted twice.
+-- own to keep it. Consumption is at least once: after a ClickHouse crash a batch may be inserted twice; the
+-- target tables absorb it (ReplacingMergeTree, read with FINAL), except test_transitions, which may show a copy.
 
 CREATE TABLE IF NOT EXISTS testpulse.test_stats_queue
 (

@@ -1,5 +1,6 @@
 -- Queries over the tables of 01-tables.sql. Each one is quoted in the README and run by ClickHouseIT
--- against the answers testpulse itself gives.
+-- against the answers testpulse itself gives. Both tables are read with FINAL: test_stats keeps one row per
+-- test (the highest version), executions one row per execution even when a batch was delivered twice.
 
 -- name: flakiest_tests_by_suite
 -- The ten least reliable tests of every suite, among tests that have both passed and failed.
@@ -17,7 +18,7 @@ SELECT tenant, suite, tags['instance_type'] AS instance_type, tags['arch'] AS ar
        count() AS executions,
        quantileExactLow(0.50)(duration_micros) / 1000 AS p50_ms,
        quantileExactLow(0.95)(duration_micros) / 1000 AS p95_ms
-FROM testpulse.executions
+FROM testpulse.executions FINAL
 WHERE event_time >= now() - INTERVAL 30 DAY AND result IN ('PASSED', 'FAILED')
 GROUP BY tenant, suite, instance_type, arch
 ORDER BY tenant, suite, instance_type, arch;
@@ -28,7 +29,7 @@ SELECT tenant, suite, toDate(event_time) AS day,
        countIf(result = 'PASSED') AS passed,
        countIf(result = 'FAILED') AS failed,
        passed / nullIf(passed + failed, 0) AS reliability
-FROM testpulse.executions
+FROM testpulse.executions FINAL
 WHERE event_time >= now() - INTERVAL 30 DAY
 GROUP BY tenant, suite, day
 ORDER BY tenant, suite, day;

@@ -36,12 +36,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.assertj.core.data.Percentage;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +59,8 @@ class DurationsIT {
   @TempDir
   static Path stateDir;
 
+  @AutoClose
+  private static AppFixture fixture;
   private static EmbeddedKafka kafka;
   private static TestpulseApp app;
   private static Properties props;
@@ -70,33 +69,16 @@ class DurationsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.start();
-    props = new Properties();
-    props.put("bootstrap.servers", kafka.bootstrapServers());
-    props.put("application.id", "durations-it-" + UUID.randomUUID());
-    props.put("state.dir", Files.createDirectories(stateDir.resolve("first")).toString());
-    props.put("commit.interval.ms", "100");
-    props.put(TestpulseConfig.TOPIC_PREFIX_CONFIG, "dit");
-    props.put(TestpulseConfig.TOPIC_PARTITIONS_CONFIG, "3");
-    props.put(TestpulseConfig.HTTP_PORT_CONFIG, "0");
+    fixture = AppFixture.start(stateDir);
+    kafka = fixture.kafka();
+    props = fixture.appSettings("durations-it-" + UUID.randomUUID(), "dit", "first");
     props.put(TestpulseConfig.DURATIONS_DIMENSIONS_CONFIG, "instance_type,arch;host.arch");
     props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, TokenAuthenticator.configEntry("acme", Role.READ, READ));
     // three input partitions are processed at different speeds: let every day of the history in
     props.put(TestpulseConfig.DURATIONS_GRACE_MS_CONFIG, Long.toString(Duration.ofDays(35).toMillis()));
-    TestpulseConfig config = new TestpulseConfig(props);
-    topics = config.topics();
-    app = TestpulseApp.start(config);
+    topics = new TestpulseConfig(props).topics();
+    app = fixture.startApp(props);
     produceHistory();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   private static void produceHistory() throws Exception {
@@ -120,18 +102,7 @@ class DurationsIT {
           .build());
     }
     PRODUCED.sort(Comparator.comparing(TestExecution::getEventTime));
-    Properties producerProps = new Properties();
-    producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, TestExecution> producer = new KafkaProducer<>(producerProps,
-        topics.executions().keySerde().serializer(), topics.executions().valueSerde().serializer())) {
-      for (TestExecution e : PRODUCED) {
-        // Record timestamp "now", not the event time: the topology reads event_time from the value, and a
-        // 40-day-old record timestamp lets the broker's time retention delete records before they are read.
-        producer.send(new ProducerRecord<>(topics.executions().name(), TestKeys.key(e.getTenant(), e.getTestId()), e));
-      }
-      producer.flush();
-    }
+    fixture.produce(topics.executions(), PRODUCED);
   }
 
   private static List<DurationStats> lastThirtyDaysByTypeAndArch() {
@@ -202,9 +173,9 @@ class DurationsIT {
     assertAgreesWithExact(groups, exact, effectiveFrom, effectiveTo);
 
     // A restart on an empty state directory restores every bucket from the changelogs.
-    app.close();
+    fixture.stopApp(app);
     props.put("state.dir", Files.createDirectories(stateDir.resolve("second")).toString());
-    app = TestpulseApp.start(new TestpulseConfig(props));
+    app = fixture.startApp(props);
     List<DurationStats> restored = awaitCompleteAnswer(expectedCount);
 
     assertThat(restored).containsExactlyInAnyOrderElementsOf(groups);

@@ -37,10 +37,9 @@ import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.state.HostInfo;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +60,8 @@ class IngestIT {
   @TempDir
   static Path stateDir;
 
+  @AutoClose
+  private static AppFixture fixture;
   private static EmbeddedKafka kafka;
   private static TestpulseApp app;
   private static Topics topics;
@@ -68,34 +69,16 @@ class IngestIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.start();
-    Properties props = new Properties();
-    props.put("bootstrap.servers", kafka.bootstrapServers());
-    props.put("application.id", "ingest-it-" + UUID.randomUUID());
-    props.put("state.dir", Files.createDirectories(stateDir.resolve("streams")).toString());
-    props.put("commit.interval.ms", "100");
-    props.put(TestpulseConfig.TOPIC_PREFIX_CONFIG, "ingest-it");
-    props.put(TestpulseConfig.TOPIC_PARTITIONS_CONFIG, "3");
-    props.put(TestpulseConfig.HTTP_PORT_CONFIG, "0");
-    props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, String.join(",",
+    fixture = AppFixture.start(stateDir);
+    kafka = fixture.kafka();
+    Properties props = fixture.appSettings("ingest-it-" + UUID.randomUUID(), "ingest-it", "streams",
         TokenAuthenticator.configEntry("acme", Role.INGEST, INGEST_TOKEN),
         TokenAuthenticator.configEntry("acme", "mobile", Role.INGEST, SUITE_TOKEN),
         TokenAuthenticator.configEntry("acme", Role.READ, READ_TOKEN),
-        TokenAuthenticator.configEntry("acme", Role.ADMIN, ADMIN_TOKEN)));
-    TestpulseConfig config = new TestpulseConfig(props);
-    appConfig = config;
-    topics = config.topics();
-    app = TestpulseApp.start(config);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+        TokenAuthenticator.configEntry("acme", Role.ADMIN, ADMIN_TOKEN));
+    appConfig = new TestpulseConfig(props);
+    topics = appConfig.topics();
+    app = fixture.startApp(props);
   }
 
   // ---- fixtures land with the right identity, result, duration, tags ----
@@ -606,11 +589,7 @@ class IngestIT {
   }
 
   private static HttpResponse<String> get(String path, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return AppFixture.get(app, path, token);
   }
 
   private static HttpResponse<String> postJson(String path, String body, String token) throws Exception {

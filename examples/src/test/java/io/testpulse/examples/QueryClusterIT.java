@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testpulse.avro.Result;
-import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.interactive.http.Role;
 import io.testpulse.interactive.http.TokenAuthenticator;
@@ -21,7 +20,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,10 +39,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -73,6 +70,8 @@ class QueryClusterIT {
   @TempDir
   static Path dir;
 
+  @AutoClose
+  private static AppFixture fixture;
   private static EmbeddedKafka kafka;
   private static TestpulseApp a;
   private static TestpulseApp b;
@@ -83,11 +82,12 @@ class QueryClusterIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.start();
+    fixture = AppFixture.start(dir);
+    kafka = fixture.kafka();
     String appId = "cluster-" + UUID.randomUUID();
-    a = TestpulseApp.start(config(appId, "a"));
-    b = TestpulseApp.start(config(appId, "b"));
-    topics = config(appId, "x").topics();
+    a = fixture.startApp(settings(appId, "a"));
+    b = fixture.startApp(settings(appId, "b"));
+    topics = new TestpulseConfig(settings(appId, "x")).topics();
     List<TestExecution> executions = new ArrayList<>();
     for (int i = 0; i < TESTS; i++) {
       String name = "case " + i;
@@ -104,37 +104,21 @@ class QueryClusterIT {
     await().atMost(WAIT).ignoreExceptions().until(() -> bothActive() && allAnswered(a) && allAnswered(b));
   }
 
-  private static TestpulseConfig config(String appId, String name) throws Exception {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", kafka.bootstrapServers());
-    props.put("application.id", appId);
-    props.put("state.dir", Files.createDirectories(dir.resolve(name)).toString());
-    props.put("commit.interval.ms", "100");
+  private static Properties settings(String appId, String name) throws Exception {
+    Properties props = fixture.appSettings(appId, "qc", name,
+        TokenAuthenticator.configEntry("acme", Role.READ, READ),
+        TokenAuthenticator.configEntry("acme", Role.ADMIN, ADMIN),
+        TokenAuthenticator.configEntry("globex", Role.READ, OTHER));
     props.put("num.standby.replicas", "1");
     // a stopped instance leaves the group after this long, so the survivor takes over soon
     props.put("session.timeout.ms", "10000");
     props.put("heartbeat.interval.ms", "1000");
-    props.put(TestpulseConfig.TOPIC_PREFIX_CONFIG, "qc");
     props.put(TestpulseConfig.TOPIC_PARTITIONS_CONFIG, "4");
     props.put(TestpulseConfig.DURATIONS_DIMENSIONS_CONFIG, "arch");
     props.put(TestpulseConfig.HTTP_HOST_CONFIG, "127.0.0.1");
-    props.put(TestpulseConfig.HTTP_PORT_CONFIG, "0");
     props.put(TestpulseConfig.INTERNAL_SECRET_CONFIG, "cluster-secret");
     props.put(TestpulseConfig.QUERY_PEER_TIMEOUT_MS_CONFIG, "3000");
-    props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, String.join(",",
-        TokenAuthenticator.configEntry("acme", Role.READ, READ),
-        TokenAuthenticator.configEntry("acme", Role.ADMIN, ADMIN),
-        TokenAuthenticator.configEntry("globex", Role.READ, OTHER)));
-    return new TestpulseConfig(props);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {a, b, kafka}) {
-      if (c != null) {
-        c.close();
-      }
-    }
+    return props;
   }
 
   @Test
@@ -333,7 +317,7 @@ class QueryClusterIT {
   @Test
   @Order(7)
   void shouldAnswerEverythingFromTheSurvivorWhenTheOtherInstanceStops() throws Exception {
-    b.close();
+    fixture.stopApp(b);
     b = null;
 
     await().atMost(WAIT).ignoreExceptions().until(() -> activePartitions(a).size() == 4 && allAnswered(a));
@@ -431,36 +415,17 @@ class QueryClusterIT {
   }
 
   private static TestExecution execution(String tenant, String scope, String name, Result result, Instant at) {
-    return TestExecution.newBuilder()
-        .setExecutionId(UUID.randomUUID().toString())
-        .setTenant(tenant).setSuite("web").setTestId(TestKeys.testId(tenant, "web", scope, name))
-        .setScope(scope).setName(name)
-        .setResult(result).setDurationMicros(12_000).setEventTime(at)
+    return TestExecution.newBuilder(AppFixture.execution(tenant, scope, name, result, at))
         .setTags(new HashMap<>(Map.of("arch", arch(TestKeys.testId(tenant, "web", scope, name)))))
-        .setRun(RunInfo.newBuilder().setKey("build-" + at.getEpochSecond()).setBranch("main").setCommitSha("abc").build())
         .build();
   }
 
-  private static Properties producerProps() {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    return props;
-  }
-
   private static void produce(List<TestExecution> executions) throws Exception {
-    try (KafkaProducer<String, TestExecution> producer = new KafkaProducer<>(producerProps(),
-        topics.executions().keySerde().serializer(), topics.executions().valueSerde().serializer())) {
-      for (TestExecution e : executions) {
-        // record timestamp now (event time is in the payload): weeks-old timestamps could meet broker retention
-        producer.send(new ProducerRecord<>(topics.executions().name(), TestKeys.key(e.getTenant(), e.getTestId()), e))
-            .get();
-      }
-    }
+    fixture.produce(topics.executions(), executions);
   }
 
   private static void produceTransition(Transition t) throws Exception {
-    try (KafkaProducer<String, Transition> producer = new KafkaProducer<>(producerProps(),
+    try (KafkaProducer<String, Transition> producer = new KafkaProducer<>(fixture.producerSettings(),
         topics.transitions().keySerde().serializer(), topics.transitions().valueSerde().serializer())) {
       producer.send(new ProducerRecord<>(topics.transitions().name(), t.key(), t)).get();
     }

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testpulse.avro.Result;
-import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.interactive.http.Role;
 import io.testpulse.interactive.http.TokenAuthenticator;
@@ -19,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,14 +33,12 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +58,8 @@ class TestpulseAppIT {
   @TempDir
   static Path stateDir;
 
+  @AutoClose
+  private static AppFixture fixture;
   private static EmbeddedKafka kafka;
   private static TestpulseApp app;
   private static Topics topics;
@@ -69,32 +67,14 @@ class TestpulseAppIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.start();
-    Properties props = new Properties();
-    props.put("bootstrap.servers", kafka.bootstrapServers());
-    props.put("application.id", "it-" + UUID.randomUUID());
-    props.put("state.dir", Files.createDirectories(stateDir.resolve("streams")).toString());
-    props.put("commit.interval.ms", "100");
-    props.put(TestpulseConfig.TOPIC_PREFIX_CONFIG, "it");
-    props.put(TestpulseConfig.TOPIC_PARTITIONS_CONFIG, "3");
-    props.put(TestpulseConfig.HTTP_PORT_CONFIG, "0");
-    props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, String.join(",",
+    fixture = AppFixture.start(stateDir);
+    kafka = fixture.kafka();
+    Properties props = fixture.appSettings("it-" + UUID.randomUUID(), "it", "streams",
         TokenAuthenticator.configEntry("acme", Role.READ, READ_TOKEN),
         TokenAuthenticator.configEntry("acme", Role.INGEST, INGEST_TOKEN),
-        TokenAuthenticator.configEntry("globex", Role.READ, OTHER_TENANT_TOKEN)));
-    TestpulseConfig config = new TestpulseConfig(props);
-    topics = config.topics();
-    app = TestpulseApp.start(config);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+        TokenAuthenticator.configEntry("globex", Role.READ, OTHER_TENANT_TOKEN));
+    topics = new TestpulseConfig(props).topics();
+    app = fixture.startApp(props);
   }
 
   @Test
@@ -165,7 +145,7 @@ class TestpulseAppIT {
   void shouldDeadLetterAnUndecodableRecordWithItsCoordinatesAndKeepProcessing() throws Exception {
     String testId = TestKeys.testId("acme", "web", "Cart", "after poison");
     String poisonKey = "acme/" + testId;
-    Properties props = producerProps();
+    Properties props = fixture.producerSettings();
     long poisonOffset;
     int poisonPartition;
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
@@ -206,7 +186,7 @@ class TestpulseAppIT {
     byte[] poison = new byte[1_048_576 - 1_024];
     new java.util.Random(42).nextBytes(poison);
     RecordMetadata sent;
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(), new ByteArraySerializer(),
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(fixture.producerSettings(), new ByteArraySerializer(),
         new ByteArraySerializer())) {
       sent = producer.send(new ProducerRecord<>(topics.executions().name(),
           ("acme/" + testId).getBytes(StandardCharsets.UTF_8), poison)).get();
@@ -254,20 +234,7 @@ class TestpulseAppIT {
   }
 
   private static TestExecution execution(String tenant, String scope, String name, Result result, Instant at) {
-    return TestExecution.newBuilder()
-        .setExecutionId(UUID.randomUUID().toString())
-        .setTenant(tenant).setSuite("web").setTestId(TestKeys.testId(tenant, "web", scope, name))
-        .setScope(scope).setName(name)
-        .setResult(result).setDurationMicros(12_000).setEventTime(at)
-        .setRun(RunInfo.newBuilder().setKey("build-" + at.getEpochSecond()).setBranch("main").setCommitSha("abc").build())
-        .build();
-  }
-
-  private static Properties producerProps() {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    return props;
+    return AppFixture.execution(tenant, scope, name, result, at);
   }
 
   @Test
@@ -292,13 +259,7 @@ class TestpulseAppIT {
   }
 
   private static void produce(List<TestExecution> executions) throws Exception {
-    try (KafkaProducer<String, TestExecution> producer = new KafkaProducer<>(producerProps(),
-        topics.executions().keySerde().serializer(), topics.executions().valueSerde().serializer())) {
-      for (TestExecution e : executions) {
-        producer.send(new ProducerRecord<>(topics.executions().name(), null, e.getEventTime().toEpochMilli(),
-            TestKeys.key(e.getTenant(), e.getTestId()), e)).get();
-      }
-    }
+    fixture.produce(topics.executions(), executions);
   }
 
   private static String baseUrl() {
@@ -306,11 +267,7 @@ class TestpulseAppIT {
   }
 
   private static HttpResponse<String> get(String path, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return AppFixture.get(app, path, token);
   }
 
   private static JsonNode getJson(String path, String token) throws Exception {

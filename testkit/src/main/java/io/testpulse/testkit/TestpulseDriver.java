@@ -91,6 +91,7 @@ public final class TestpulseDriver implements AutoCloseable {
   private final Set<String> sourceTopics;
   private final Path stateDir;
   private final Executions executions;
+  private final UploadSender uploads;
   private final Map<String, TestOutputTopic<?, ?>> outputTopics = new HashMap<>();
   private final Map<String, List<TestRecord<?, ?>>> received = new HashMap<>();
   private Instant now;
@@ -98,6 +99,7 @@ public final class TestpulseDriver implements AutoCloseable {
   private TestpulseDriver(Builder builder) {
     this.config = new TestpulseConfig(builder.config);
     this.topics = config.topics();
+    this.uploads = new UploadSender(config);
     Topology topology = builder.topology != null ? builder.topology.apply(config)
         : TestpulseTopology.create(config).build();
     this.sourceTopics = sourceTopics(topology);
@@ -213,6 +215,18 @@ public final class TestpulseDriver implements AutoCloseable {
       sent.add(send(e));
     }
     return sent;
+  }
+
+  /**
+   * Sends an upload as {@code POST /v1/uploads} receives it: read and mapped to executions by the HTTP
+   * ingest path's own code (same test ids, execution ids, run, tags, attempts and rejections), each sent
+   * keyed {@code tenant/test_id} at its event time (the upload's receive time, default {@link #now()}).
+   * Sending the same upload twice sends the same execution ids, as a collector's retry does.
+   *
+   * @throws IllegalArgumentException where the HTTP API answers 400 or 413; nothing is sent then
+   */
+  public UploadResult send(Upload upload) {
+    return uploads.send(upload, executions.tenant(), now, this::send);
   }
 
   /** Sends bytes that are not a valid execution to the executions topic, to test bad input. */

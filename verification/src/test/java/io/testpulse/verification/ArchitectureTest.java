@@ -15,6 +15,8 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import io.testpulse.examples.TestpulseApp;
+import io.testpulse.ingest.UploadMapping;
+import io.testpulse.ingest.fixture.IngestUsingJavalin;
 import io.testpulse.interactive.http.TestpulsePlugin;
 import io.testpulse.testkit.TestpulseDriver;
 import io.testpulse.topology.TestpulseTopology;
@@ -33,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The module boundaries of STYLE.md, checked on the compiled classes of every module:
  * {@code avro <- serdes <- topology <- {testkit, interactive} <- {examples, benchmarks}};
- * {@code topology} never depends on Javalin or HTTP; no module uses another module's
+ * {@code topology} never depends on Javalin or HTTP, nor does {@code ingest} (the upload mapping the
+ * testkit shares); no module uses another module's
  * {@code internals} package.
  */
 class ArchitectureTest {
@@ -52,6 +55,12 @@ class ArchitectureTest {
           "io.testpulse.interactive..", "io.testpulse.examples..", "io.testpulse.testkit..")
       .because("topology is the library people embed: it never depends on HTTP or the app");
 
+  static final ArchRule INGEST_HAS_NO_HTTP = noClasses()
+      .that().resideInAPackage("io.testpulse.ingest..")
+      .should().dependOnClassesThat().resideInAnyPackage("io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..",
+          "io.testpulse.interactive..", "io.testpulse.examples..", "io.testpulse.testkit..")
+      .because("the upload mapping is shared by the HTTP ingest path and the testkit, which must not pull in Javalin");
+
   static final ArchRule TOPOLOGY_INTERNALS_STAY_INSIDE = noClasses()
       .that().resideOutsideOfPackage("io.testpulse.topology..")
       .should().dependOnClassesThat().resideInAPackage("io.testpulse.topology.internals..")
@@ -67,12 +76,14 @@ class ArchitectureTest {
       .layer("avro").definedBy("io.testpulse.avro..")
       .layer("serdes").definedBy("io.testpulse.serdes..")
       .layer("topology").definedBy("io.testpulse.topology..")
+      .layer("ingest").definedBy("io.testpulse.ingest..")
       .layer("testkit").definedBy("io.testpulse.testkit..")
       .layer("interactive").definedBy("io.testpulse.interactive..")
       .layer("examples").definedBy("io.testpulse.examples..")
       .layer("benchmarks").definedBy("io.testpulse.benchmarks..")
       .whereLayer("serdes").mayOnlyBeAccessedByLayers("topology", "testkit", "interactive", "examples", "benchmarks")
-      .whereLayer("topology").mayOnlyBeAccessedByLayers("testkit", "interactive", "examples", "benchmarks")
+      .whereLayer("topology").mayOnlyBeAccessedByLayers("ingest", "testkit", "interactive", "examples", "benchmarks")
+      .whereLayer("ingest").mayOnlyBeAccessedByLayers("testkit", "interactive", "examples", "benchmarks")
       .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
       .whereLayer("interactive").mayOnlyBeAccessedByLayers("examples", "benchmarks")
       .whereLayer("examples").mayOnlyBeAccessedByLayers("benchmarks")
@@ -95,6 +106,7 @@ class ArchitectureTest {
     // The rules below would pass vacuously on an empty or partial classpath.
     assertThat(main.contain(TestpulseTopology.class)).isTrue();
     assertThat(main.contain(TestpulseDriver.class)).isTrue();
+    assertThat(main.contain(UploadMapping.class)).isTrue();
     assertThat(main.contain(TestpulsePlugin.class)).isTrue();
     assertThat(main.contain(TestpulseApp.class)).isTrue();
     assertThat(main.contain(ImportsTopologyInternals.class)).as("test classes are not imported").isFalse();
@@ -103,6 +115,18 @@ class ArchitectureTest {
   @Test
   void shouldKeepTopologyFreeOfHttpWhenCompiled() {
     TOPOLOGY_HAS_NO_HTTP.check(main);
+  }
+
+  @Test
+  void shouldKeepTheUploadMappingFreeOfHttpWhenCompiled() {
+    INGEST_HAS_NO_HTTP.check(main);
+  }
+
+  @Test
+  void shouldReportAViolationWhenTheUploadMappingUsesJavalin() {
+    JavaClasses offending = new ClassFileImporter().importClasses(IngestUsingJavalin.class);
+
+    assertThat(INGEST_HAS_NO_HTTP.evaluate(offending).hasViolation()).isTrue();
   }
 
   @Test

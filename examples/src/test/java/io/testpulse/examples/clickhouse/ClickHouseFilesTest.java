@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,23 @@ import org.junit.jupiter.api.Test;
 class ClickHouseFilesTest {
 
   private static final Topics DEFAULT_TOPICS = Topics.withPrefix("testpulse");
+
+  /**
+   * The keys the ClickHouse Kafka Connect sink documents (clickhouse.com/docs/integrations/kafka/clickhouse-kafka-connect-sink,
+   * "Configuration options"), and the Kafka Connect framework keys a sink connector config may carry
+   * (converters, error handling, topics). A key outside this list is a typo the connector would ignore.
+   */
+  private static final Set<String> DOCUMENTED_KEYS = Set.of(
+      // ClickHouse sink
+      "hostname", "port", "ssl", "jdbcConnectionProperties", "username", "password", "database", "exactlyOnce",
+      "clickhouseSettings", "topic2TableMap", "tableRefreshInterval", "keeperOnCluster", "bypassRowBinary",
+      "dateTimeFormats", "tolerateStateMismatch", "ignorePartitionsWhenBatching", "customInsertFormat",
+      "insertFormat", "errors.retry.timeout",
+      // Kafka Connect
+      "connector.class", "tasks.max", "topics", "topics.regex", "key.converter", "value.converter",
+      "value.converter.schemas.enable", "errors.tolerance", "errors.deadletterqueue.topic.name",
+      "errors.deadletterqueue.context.headers.enable", "errors.deadletterqueue.topic.replication.factor",
+      "errors.log.enable", "errors.log.include.messages");
 
   @Test
   void shouldSinkEveryOutputTopicIntoATableOfTheShippedDdlWhenUsingTheConnector() throws Exception {
@@ -42,6 +60,19 @@ class ClickHouseFilesTest {
     assertThat(topicToTable.keySet()).containsExactlyInAnyOrderElementsOf(topics);
     String database = config.path("database").asText();
     assertThat(topicToTable.values()).allSatisfy(table -> assertThat(tables).contains(database + "." + table));
+  }
+
+  @Test
+  void shouldUseOnlyDocumentedKeysWhenConfiguringTheConnector() throws Exception {
+    JsonNode config = new ObjectMapper().readTree(Files.readString(ClickHouseFiles.SINK_CONNECTOR)).path("config");
+    List<String> keys = new java.util.ArrayList<>();
+    config.fieldNames().forEachRemaining(keys::add);
+
+    assertThat(keys).isNotEmpty().allSatisfy(key -> assertThat(DOCUMENTED_KEYS).as("documented key").contains(key));
+    assertThat(config.path("hostname").asText()).isNotBlank();
+    assertThat(config.path("ssl").asText()).isIn("true", "false");
+    assertThat(config.path("exactlyOnce").asText())
+        .as("at least once, which the executions table's ReplacingMergeTree and FINAL absorb").isEqualTo("false");
   }
 
   @Test

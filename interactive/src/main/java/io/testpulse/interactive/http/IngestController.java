@@ -1,13 +1,13 @@
 package io.testpulse.interactive.http;
 
 import io.javalin.http.Context;
-import io.testpulse.interactive.ingest.Envelope;
+import io.testpulse.ingest.Envelope;
 import io.testpulse.interactive.ingest.IngestOutcome;
 import io.testpulse.interactive.ingest.IngestService;
-import io.testpulse.interactive.ingest.MalformedUploadException;
-import io.testpulse.interactive.ingest.UploadSpool;
-import io.testpulse.interactive.ingest.UploadTooLargeException;
-import io.testpulse.interactive.ingest.UploadTooSlowException;
+import io.testpulse.ingest.MalformedUploadException;
+import io.testpulse.ingest.UploadSpool;
+import io.testpulse.ingest.UploadTooLargeException;
+import io.testpulse.ingest.UploadTooSlowException;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Part;

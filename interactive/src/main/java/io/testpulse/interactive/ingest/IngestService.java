@@ -1,23 +1,24 @@
 package io.testpulse.interactive.ingest;
 
-import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
+import io.testpulse.ingest.UploadTooSlowException;
+import io.testpulse.ingest.Envelope;
+import io.testpulse.ingest.MalformedUploadException;
+import io.testpulse.ingest.UploadMapping;
+import io.testpulse.ingest.UploadSpool;
+import io.testpulse.ingest.UploadTooLargeException;
 import io.testpulse.interactive.ingest.UploadReceipt.RecordError;
 import io.testpulse.topology.TestKeys;
 import io.testpulse.topology.TestpulseConfig;
 import io.testpulse.topology.TopicHandle;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -119,71 +120,40 @@ public final class IngestService implements AutoCloseable {
 
   /** Reads, checks, maps and produces one upload; never throws for anything the client sent. */
   public IngestOutcome ingest(Upload upload) throws IOException {
-    String declared = upload.fields().format() == null ? null : upload.fields().format().trim().toLowerCase(Locale.ROOT);
-    boolean junit;
-    if (declared == null || declared.equals("json")) {
-      junit = false;
-    } else if (declared.equals("junit")) {
-      junit = true;
-    } else {
-      return IngestOutcome.badRequest("unknown format '" + upload.fields().format() + "' (expected json or junit)");
-    }
-    Envelope envelope;
-    try (InputStream in = upload.payload().open()) {
-      envelope = junit ? Envelope.empty().withResults(JunitXmlReader.scan(in)) : JsonUploadReader.scan(in);
+    UploadMapping.Prepared prepared;
+    try {
+      prepared = UploadMapping.prepare(upload.tenant(), upload.tokenSuite(), upload.fields(), upload.payload(),
+          upload.receivedAt(), new UploadMapping.Limits(settings.defaultSuite(), settings.maxResults(),
+              settings.maxReasonBytes()));
     } catch (MalformedUploadException e) {
       return IngestOutcome.badRequest(e.getMessage());
+    } catch (UploadTooLargeException e) {
+      return IngestOutcome.tooLarge(e.getMessage());
     }
-    if (!junit && envelope.format() != null && !envelope.format().trim().equalsIgnoreCase("json")) {
-      return envelope.format().trim().equalsIgnoreCase("junit")
-          ? IngestOutcome.badRequest("format 'junit' needs the JUnit XML as the body or as the multipart 'data' file")
-          : IngestOutcome.badRequest("unknown format '" + envelope.format() + "' (expected json or junit)");
-    }
-    Envelope merged = upload.fields().orElse(envelope);
-    if (merged.results() > settings.maxResults()) {
-      return IngestOutcome.tooLarge("at most " + settings.maxResults() + " results per upload "
-          + "(testpulse.ingest.max.results); this upload has " + merged.results());
-    }
-    return produce(upload, merged, junit);
+    return produce(prepared);
   }
 
-  private IngestOutcome produce(Upload upload, Envelope envelope, boolean junit) throws IOException {
-    String suite = firstNonBlank(upload.tokenSuite(), envelope.suite(), settings.defaultSuite());
-    String digest = upload.payload().sha256();
-    RunInfo run = UploadMapper.run(envelope.runEnv(), "upload-" + digest.substring(0, 16));
-    UploadMapper mapper = new UploadMapper(upload.tenant(), suite, run, envelope.tags(), upload.receivedAt(), digest,
-        settings.maxReasonBytes());
-    String id = UUID.nameUUIDFromBytes(String.join("\0", upload.tenant(), suite, run.getKey(), digest)
-        .getBytes(StandardCharsets.UTF_8)).toString();
+  private IngestOutcome produce(UploadMapping.Prepared prepared) throws IOException {
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     List<RecordError> errors = new ArrayList<>();
-    try (InputStream in = upload.payload().open()) {
-      java.util.function.Consumer<UploadRecord> sink = r -> {
-        UploadMapper.Mapped mapped = mapper.map(r);
-        if (!mapped.ok()) {
-          errors.add(new RecordError(r.index(), mapped.error()));
+    try {
+      prepared.read(item -> {
+        if (!item.ok()) {
+          errors.add(new RecordError(item.index(), item.error()));
           return;
         }
-        TestExecution e = mapped.execution();
+        TestExecution e = item.execution();
         Future<RecordMetadata> future = producer.send(new ProducerRecord<>(topic.name(), null,
             e.getEventTime().toEpochMilli(), TestKeys.key(e.getTenant(), e.getTestId()), e));
         sent.add(future);
         failFast(future);
-      };
-      if (junit) {
-        JunitXmlReader.read(in, sink);
-      } else {
-        JsonUploadReader.read(in, sink);
-      }
-    } catch (MalformedUploadException e) {
-      // the first pass read the same bytes without complaint: the file changed under us
-      throw new IllegalStateException("upload payload changed between passes", e);
+      });
     } catch (KafkaException e) {
-      LOG.warn("Upload {}: Kafka refused records ({}); answering 503", id, e.toString());
+      LOG.warn("Upload {}: Kafka refused records ({}); answering 503", prepared.id(), e.toString());
       return IngestOutcome.unavailable("Kafka cannot take records right now: " + e.getClass().getSimpleName(),
           RETRY_AFTER);
     }
-    return awaitAcks(id, sent, errors);
+    return awaitAcks(prepared.id(), sent, errors);
   }
 
   /**
@@ -225,15 +195,6 @@ public final class IngestService implements AutoCloseable {
     }
     errors.sort(java.util.Comparator.comparingInt(RecordError::index));
     return IngestOutcome.accepted(new UploadReceipt(id, sent.size(), errors.size(), errors));
-  }
-
-  private static String firstNonBlank(String... values) {
-    for (String v : values) {
-      if (v != null && !v.isBlank()) {
-        return v.trim();
-      }
-    }
-    throw new IllegalArgumentException("no value");
   }
 
   @Override

@@ -5,6 +5,7 @@ import static io.testpulse.testkit.TestpulseAssertions.assertThat;
 import io.testpulse.avro.Result;
 import io.testpulse.testkit.ExecutionBuilder;
 import io.testpulse.testkit.TestpulseDriver;
+import io.testpulse.testkit.Upload;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,5 +39,20 @@ class ShopTopologyTest {
     driver.input(ShopTopology.ORDERS).pipeInput("alice", "order-2");
 
     assertThat(driver.store(ShopTopology.ORDERS_PER_CUSTOMER).get("alice")).isEqualTo(2L);
+  }
+
+  @Test
+  void shouldCountAJunitReportOnceWhenItIsUploadedTwice() {
+    Upload report = Upload.junitXml("""
+        <testsuite name="CheckoutTest">
+          <testcase classname="CheckoutTest" name="pays by card" time="0.42"/>
+        </testsuite>
+        """).suite("unit").runEnv("key", "build-1");
+
+    driver.send(report);
+    driver.send(report); // a collector's retry: the same bytes, so the same execution ids
+
+    assertThat(driver).test(driver.executions().ref("CheckoutTest", "pays by card"))
+        .hasExecutions(1).hasPassed(1);
   }
 }

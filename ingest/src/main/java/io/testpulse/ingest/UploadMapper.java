@@ -1,4 +1,4 @@
-package io.testpulse.interactive.ingest;
+package io.testpulse.ingest;
 
 import io.testpulse.avro.Result;
 import io.testpulse.avro.RunInfo;

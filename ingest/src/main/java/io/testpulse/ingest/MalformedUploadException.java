@@ -1,4 +1,4 @@
-package io.testpulse.interactive.ingest;
+package io.testpulse.ingest;
 
 /** The upload as a whole cannot be read (bad JSON or XML, truncated gzip, a DOCTYPE, ...): answered 400. */
 public class MalformedUploadException extends Exception {

@@ -1,4 +1,4 @@
-package io.testpulse.interactive.ingest;
+package io.testpulse.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

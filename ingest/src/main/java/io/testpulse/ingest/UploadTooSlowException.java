@@ -1,4 +1,4 @@
-package io.testpulse.interactive.ingest;
+package io.testpulse.ingest;
 
 /**
  * The upload's body arrives slower than {@code testpulse.ingest.min.data.rate}: answered 408, so a

@@ -1,4 +1,4 @@
-package io.testpulse.interactive.ingest;
+package io.testpulse.ingest;
 
 /** The upload exceeds a configured limit (body bytes or results): answered 413, naming the limit. */
 public class UploadTooLargeException extends Exception {

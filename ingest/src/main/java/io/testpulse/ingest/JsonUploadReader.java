@@ -1,4 +1,4 @@
-package io.testpulse.interactive.ingest;
+package io.testpulse.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
