@@ -1,5 +1,7 @@
 package io.testpulse.topology.internals;
 
+import io.testpulse.avro.CommitOutcome;
+import io.testpulse.avro.FailedRun;
 import io.testpulse.avro.FlakinessState;
 import io.testpulse.avro.TestState;
 import io.testpulse.topology.FlakinessPolicy;
@@ -10,40 +12,62 @@ import io.testpulse.topology.TestStats;
 import io.testpulse.topology.Transition;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Settles a test's flakiness state after a change: re-evaluates it, stores it, and forwards the
  * transition (if the state changed) and, for changes not caused by an execution, the new
  * {@link TestStats} with a bumped version (an execution's stats are emitted by the stats step).
+ *
+ * <p>A FLAKY test does not recover while one of its flip candidates waits for the outage guard's
+ * first verdict (given the commits store): the verdict travels through two topics and may arrive
+ * after later executions of the test, most visibly after a broker outage, and recovering on those
+ * would write FLAKY, HEALTHY, FLAKY where the definitions say FLAKY. The wait is bounded by the
+ * recovery horizon, so a verdict that never came cannot keep a test FLAKY.
  */
 final class FlakinessEmitter {
 
   /** Kafka Streams metric group {@code stream-testpulse-flakiness-metrics}. */
   static final String METRIC_SCOPE = "testpulse-flakiness";
 
+  private static final StringSerializer KEYS = new StringSerializer();
+
   private final FlakinessPolicy policy;
   private final KeyValueStore<String, FlakinessState> states;
   private final KeyValueStore<String, TestState> testStates;
+  private final KeyValueStore<String, CommitOutcome> commits;
 
   FlakinessEmitter(FlakinessPolicy policy, KeyValueStore<String, FlakinessState> states,
-                   KeyValueStore<String, TestState> testStates) {
+                   KeyValueStore<String, TestState> testStates, KeyValueStore<String, CommitOutcome> commits) {
     this.policy = policy;
     this.states = states;
     this.testStates = testStates;
+    this.commits = commits;
   }
 
+  /**
+   * @param testStates null: a change caused by an execution only (its stats are emitted by the stats step)
+   * @param commits null: no flip candidate can be pending where this emitter settles (quarantine commands)
+   */
   static FlakinessEmitter open(FlakinessPolicy policy, ProcessorContext<?, ?> context,
-                               StoreHandle<String, FlakinessState> states, StoreHandle<String, TestState> testStates) {
+                               StoreHandle<String, FlakinessState> states, StoreHandle<String, TestState> testStates,
+                               StoreHandle<String, CommitOutcome> commits) {
     return new FlakinessEmitter(policy, context.getStateStore(states.name()),
-        testStates == null ? null : context.getStateStore(testStates.name()));
+        testStates == null ? null : context.getStateStore(testStates.name()),
+        commits == null ? null : context.getStateStore(commits.name()));
   }
 
   void settle(String key, FlakinessState s, FlakinessRules.Trigger trigger, Map<String, String> evidence,
               ProcessorContext<String, Object> context, Record<?, ?> cause) {
     HealthState next = FlakinessRules.evaluate(s, policy);
+    if (next == HealthState.HEALTHY && HealthState.FLAKY.name().equals(s.getState())
+        && verdictPending(key, s, trigger)) {
+      next = null;
+    }
     Transition transition = null;
     if (next != null) {
       String from = s.getState();
@@ -64,7 +88,9 @@ final class FlakinessEmitter {
     if (transition != null) {
       context.forward(new Record<>(key, transition, cause.timestamp(), cause.headers()));
     }
-    if (trigger != FlakinessRules.Trigger.EXECUTION && testStates != null) {
+    boolean statsChanged = trigger != FlakinessRules.Trigger.EXECUTION
+        && (trigger != FlakinessRules.Trigger.FLIP_DECLINED || transition != null);
+    if (statsChanged && testStates != null) {
       TestState test = testStates.get(key);
       if (test != null) {
         test.setVersion(test.getVersion() + 1);
@@ -73,5 +99,29 @@ final class FlakinessEmitter {
             cause.timestamp(), cause.headers()));
       }
     }
+  }
+
+  /**
+   * Whether a flip candidate of the test, sent within the recovery horizon, still waits for its
+   * first verdict. A candidate the settled execution itself completed does not count: by the
+   * definitions an execution is settled before the verdicts it causes.
+   */
+  private boolean verdictPending(String key, FlakinessState s, FlakinessRules.Trigger trigger) {
+    if (commits == null) {
+      return false;
+    }
+    long horizon = s.getClock() - policy.recoverAfter().toMillis();
+    try (KeyValueIterator<String, CommitOutcome> all = commits.prefixScan(key + "/", KEYS)) {
+      while (all.hasNext()) {
+        for (FailedRun f : all.next().value.getFails()) {
+          boolean own = trigger == FlakinessRules.Trigger.EXECUTION && f.getCandidateIndex() != null
+              && f.getCandidateIndex() == s.getExecutions();
+          if (!f.getAnswered() && !own && f.getCandidateTime() != null && f.getCandidateTime() > horizon) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 }

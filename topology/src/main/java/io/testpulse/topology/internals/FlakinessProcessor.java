@@ -53,7 +53,8 @@ final class FlakinessProcessor implements Processor<String, TestExecution, Strin
     this.states = context.getStateStore(Stores.FLAKINESS_STATE.name());
     this.commits = context.getStateStore(Stores.FLAKINESS_COMMITS.name());
     this.watermarks = context.getStateStore(Stores.FLAKINESS_WATERMARK.name());
-    this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, null);
+    this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, null,
+        Stores.FLAKINESS_COMMITS);
     this.droppedLate = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE,
         "flakiness-" + context.taskId(), "dropped-late", Sensor.RecordingLevel.INFO);
     context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, now -> expireCommits());
@@ -129,19 +130,31 @@ final class FlakinessProcessor implements Processor<String, TestExecution, Strin
       c.setPassRun(runKey);
       c.setPassAttempt(e.getAttempt());
       for (FailedRun f : c.getFails()) {
-        f.setCandidateTime(t);
+        awaitVerdict(s, f, t);
         messages.add(KeyValue.pair(RunMessage.runKey(s.getTenant(), f.getRunKey()),
             RunMessage.candidate(testKey, commit, t)));
       }
     } else if (failed && c.getFails().stream().noneMatch(f -> f.getRunKey().equals(runKey))
         && c.getFails().size() < MAX_FAILED_RUNS_PER_COMMIT) {
-      Long candidateTime = c.getPassRun() == null ? null : t;
-      c.getFails().add(new FailedRun(runKey, e.getAttempt(), candidateTime, false));
-      if (candidateTime != null) {
+      FailedRun f = new FailedRun(runKey, e.getAttempt(), null, false, null, true);
+      c.getFails().add(f);
+      if (c.getPassRun() != null) {
+        awaitVerdict(s, f, t);
         messages.add(KeyValue.pair(RunMessage.runKey(s.getTenant(), runKey), RunMessage.candidate(testKey, commit, t)));
       }
     }
     commits.put(key, c);
+  }
+
+  /**
+   * Marks a failing run as a flip candidate sent to the outage guard at {@code t}: until its first
+   * verdict comes back, the test does not recover (see {@link FlakinessEmitter}), and a confirmed
+   * flip counts from this execution, however late the verdict arrives.
+   */
+  private static void awaitVerdict(FlakinessState s, FailedRun f, long t) {
+    f.setCandidateTime(t);
+    f.setCandidateIndex(s.getExecutions());
+    f.setAnswered(false);
   }
 
   @Override

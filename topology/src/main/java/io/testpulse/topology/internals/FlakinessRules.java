@@ -17,7 +17,12 @@ import java.util.List;
 final class FlakinessRules {
 
   /** What caused an evaluation: the reason of a transition depends on it. */
-  enum Trigger { EXECUTION, FLIP_CONFIRMED, FLIP_RETRACTED, QUARANTINE, RELEASE }
+  enum Trigger {
+    EXECUTION, FLIP_CONFIRMED, FLIP_RETRACTED,
+    /** The first verdict on a candidate declines it (its run is an outage): a held recovery may go ahead. */
+    FLIP_DECLINED,
+    QUARANTINE, RELEASE
+  }
 
   static final Comparator<WindowEntry> WINDOW_ORDER = Comparator.comparingLong(WindowEntry::getTime)
       .thenComparingInt(WindowEntry::getAttempt).thenComparing(WindowEntry::getExecutionId);
@@ -106,8 +111,9 @@ final class FlakinessRules {
     s.setCommitWeight(s.getCommitWeight() + weight(s, t, policy));
   }
 
-  static void addFlip(FlakinessState s, String commit, long commitFirstSeen, long time, FlakinessPolicy policy) {
-    s.getFlips().add(new FlipEntry(commit, time, s.getExecutions()));
+  static void addFlip(FlakinessState s, String commit, long commitFirstSeen, long time, long executionIndex,
+                      FlakinessPolicy policy) {
+    s.getFlips().add(new FlipEntry(commit, time, executionIndex));
     s.setFlipsTotal(s.getFlipsTotal() + 1);
     s.setFlipWeight(s.getFlipWeight() + weight(s, commitFirstSeen, policy));
   }

@@ -6,6 +6,7 @@ import io.testpulse.avro.FlakinessState;
 import io.testpulse.topology.FlakinessPolicy;
 import io.testpulse.topology.Flip;
 import io.testpulse.topology.FlipVerdict;
+import io.testpulse.topology.HealthState;
 import io.testpulse.topology.Stores;
 import java.util.Map;
 import org.apache.kafka.common.metrics.Sensor;
@@ -38,7 +39,8 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
     this.context = context;
     this.states = context.getStateStore(Stores.FLAKINESS_STATE.name());
     this.commits = context.getStateStore(Stores.FLAKINESS_COMMITS.name());
-    this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, Stores.TEST_STATE);
+    this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, Stores.TEST_STATE,
+        Stores.FLAKINESS_COMMITS);
     this.flips = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE, "flip-verdicts-" + context.taskId(),
         "flips", Sensor.RecordingLevel.INFO);
     this.retractions = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE,
@@ -63,7 +65,20 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
       return; // the commit expired meanwhile: nothing left to flip or retract
     }
     FailedRun fail = c.getFails().stream().filter(f -> f.getRunKey().equals(v.runKey())).findFirst().orElse(null);
-    if (fail == null || fail.getCandidateTime() == null || fail.getConfirmed() == v.confirmed()) {
+    if (fail == null || fail.getCandidateTime() == null) {
+      return;
+    }
+    boolean first = !fail.getAnswered();
+    fail.setAnswered(true);
+    if (fail.getConfirmed() == v.confirmed()) {
+      if (first) {
+        // declined at once (an outage run): nothing to flip, but a recovery held for it may go ahead
+        commits.put(commitKey, c);
+        if (HealthState.FLAKY.name().equals(s.getState())) {
+          emitter.settle(record.key(), s, FlakinessRules.Trigger.FLIP_DECLINED,
+              Map.of("commit_sha", v.commitSha(), "fail_run_key", fail.getRunKey()), context, record);
+        }
+      }
       return; // already applied
     }
     boolean wasFlipped = c.getFails().stream().anyMatch(FailedRun::getConfirmed);
@@ -76,7 +91,9 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
     FailedRun evidence = fail;
     (flipped ? flips : retractions).record();
     if (flipped) {
-      FlakinessRules.addFlip(s, v.commitSha(), c.getFirstSeen(), evidence.getCandidateTime(), policy);
+      // a first confirmation counts from the candidate's execution, however late it arrived
+      long index = first && fail.getCandidateIndex() != null ? fail.getCandidateIndex() : s.getExecutions();
+      FlakinessRules.addFlip(s, v.commitSha(), c.getFirstSeen(), evidence.getCandidateTime(), index, policy);
     } else {
       FlakinessRules.retractFlip(s, v.commitSha(), c.getFirstSeen(), policy);
     }

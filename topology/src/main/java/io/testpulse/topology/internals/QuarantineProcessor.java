@@ -33,7 +33,7 @@ final class QuarantineProcessor implements Processor<String, QuarantineCommand, 
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.states = context.getStateStore(Stores.FLAKINESS_STATE.name());
-    this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, Stores.TEST_STATE);
+    this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, Stores.TEST_STATE, null);
   }
 
   @Override

@@ -19,8 +19,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The outage guard's per-run aggregate, keyed by {@code tenant/run_key}: counts first attempts,
  * judges the run (an outage when more than the configured share failed, with enough tests), and
- * answers every flip candidate of the run with a {@link FlipVerdict} keyed by the test. When the
- * judgement of a run changes, every candidate of the run is answered again (confirm or retract).
+ * answers every flip candidate of the run with a {@link FlipVerdict} keyed by the test (confirmed
+ * unless the run is an outage). When the judgement of a run changes, every candidate of the run is
+ * answered again (confirm or retract).
  */
 final class RunOutcomeProcessor implements Processor<String, RunMessage, String, FlipVerdict> {
 
@@ -70,9 +71,8 @@ final class RunOutcomeProcessor implements Processor<String, RunMessage, String,
       candidates.put(String.format("%s/%019d", record.key(), run.getCandidateCount()),
           new RunCandidate(m.testKey(), m.commitSha(), m.time()));
       run.setCandidateCount(run.getCandidateCount() + 1);
-      if (!run.getOutage()) {
-        answer(record, m.testKey(), m.commitSha(), runKey, true, m.time());
-      }
+      // every candidate is answered, an outage run's too: the test waits for the first answer before it recovers
+      answer(record, m.testKey(), m.commitSha(), runKey, !run.getOutage(), m.time());
     }
     runs.put(record.key(), run);
   }
