@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -34,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * collectors and {@code bin/testpulse upload} do, until it is answered 202. Every result of every
  * upload answered 202 must be in the counts, once.
  */
-final class AckedUploadsScenario implements Scenario {
+final class AckedUploadsScenario extends ProcessFaultScenario {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int TESTS_PER_UPLOADER = 50;
@@ -48,13 +47,8 @@ final class AckedUploadsScenario implements Scenario {
   }
 
   @Override
-  public ScenarioReport run(ChaosContext context) throws Exception {
-    Map<String, Object> figures = new LinkedHashMap<>();
-    List<String> failures = new ArrayList<>();
-    if (!(context instanceof ProcessFaults faults)) {
-      failures.add("needs a cluster of child processes (ProcessFaults)");
-      return ScenarioReport.of(name(), 0, 0, 0, figures, failures);
-    }
+  ScenarioReport run(ChaosContext context, ProcessFaults faults, Map<String, Object> figures, List<String> failures)
+      throws Exception {
     boolean quick = context.quick();
     int uploads = quick ? 30 : 100;
     int kills = quick ? 1 : 3;

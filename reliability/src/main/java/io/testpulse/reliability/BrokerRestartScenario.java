@@ -2,7 +2,6 @@ package io.testpulse.reliability;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +13,7 @@ import org.apache.kafka.common.TopicPartition;
  * what Kafka did not acknowledge; the instances must resume on their own. Recovery runs from the
  * SIGKILL until both instances are RUNNING and every input record acknowledged before it is committed.
  */
-final class BrokerRestartScenario implements Scenario {
+final class BrokerRestartScenario extends ProcessFaultScenario {
 
   @Override
   public String name() {
@@ -22,13 +21,8 @@ final class BrokerRestartScenario implements Scenario {
   }
 
   @Override
-  public ScenarioReport run(ChaosContext context) throws Exception {
-    Map<String, Object> figures = new LinkedHashMap<>();
-    List<String> failures = new ArrayList<>();
-    if (!(context instanceof ProcessFaults faults)) {
-      failures.add("needs a cluster of child processes (ProcessFaults)");
-      return ScenarioReport.of(name(), 0, 0, 0, figures, failures);
-    }
+  ScenarioReport run(ChaosContext context, ProcessFaults faults, Map<String, Object> figures, List<String> failures)
+      throws Exception {
     boolean quick = context.quick();
     int restarts = quick ? 1 : 3;
     Duration before = Duration.ofSeconds(quick ? 10 : 30);

@@ -2,7 +2,6 @@ package io.testpulse.reliability;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +14,7 @@ import org.apache.kafka.common.TopicPartition;
  * group has committed every input record acknowledged before the kill. A kill whose recovery takes
  * longer than the interval delays the next one (kills never overlap: each is measured on its own).
  */
-final class KillInstanceScenario implements Scenario {
+final class KillInstanceScenario extends ProcessFaultScenario {
 
   private static final Duration INTERVAL = Duration.ofSeconds(10);
   /**
@@ -30,13 +29,8 @@ final class KillInstanceScenario implements Scenario {
   }
 
   @Override
-  public ScenarioReport run(ChaosContext context) throws Exception {
-    Map<String, Object> figures = new LinkedHashMap<>();
-    List<String> failures = new ArrayList<>();
-    if (!(context instanceof ProcessFaults faults)) {
-      failures.add("needs a cluster of child processes (ProcessFaults)");
-      return ScenarioReport.of(name(), 0, 0, 0, figures, failures);
-    }
+  ScenarioReport run(ChaosContext context, ProcessFaults faults, Map<String, Object> figures, List<String> failures)
+      throws Exception {
     boolean quick = context.quick();
     Duration length = quick ? Duration.ofSeconds(40) : Duration.ofMinutes(5);
     int tests = quick ? 200 : 1000;

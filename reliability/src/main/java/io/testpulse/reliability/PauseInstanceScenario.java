@@ -2,7 +2,6 @@ package io.testpulse.reliability;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +13,7 @@ import org.apache.kafka.common.TopicPartition;
  * and in-flight state of tasks it no longer owns; exactly-once must fence it (nothing it writes after
  * waking may count). Full mode: three pauses of 20 s, alternating; quick: one.
  */
-final class PauseInstanceScenario implements Scenario {
+final class PauseInstanceScenario extends ProcessFaultScenario {
 
   @Override
   public String name() {
@@ -22,13 +21,8 @@ final class PauseInstanceScenario implements Scenario {
   }
 
   @Override
-  public ScenarioReport run(ChaosContext context) throws Exception {
-    Map<String, Object> figures = new LinkedHashMap<>();
-    List<String> failures = new ArrayList<>();
-    if (!(context instanceof ProcessFaults faults)) {
-      failures.add("needs a cluster of child processes (ProcessFaults)");
-      return ScenarioReport.of(name(), 0, 0, 0, figures, failures);
-    }
+  ScenarioReport run(ChaosContext context, ProcessFaults faults, Map<String, Object> figures, List<String> failures)
+      throws Exception {
     boolean quick = context.quick();
     int pauses = quick ? 1 : 3;
     Duration paused = Duration.ofSeconds(quick ? 15 : 20);

@@ -13,7 +13,7 @@ import java.util.Map;
  * before. Then stop instance 0, so that instance 1 serves every partition from what it restored,
  * and compare again (only through instance 1); instance 0 is started again at the end.
  */
-final class StateWipeScenario implements Scenario {
+final class StateWipeScenario extends ProcessFaultScenario {
 
   @Override
   public String name() {
@@ -21,13 +21,8 @@ final class StateWipeScenario implements Scenario {
   }
 
   @Override
-  public ScenarioReport run(ChaosContext context) throws Exception {
-    Map<String, Object> figures = new LinkedHashMap<>();
-    List<String> failures = new ArrayList<>();
-    if (!(context instanceof ProcessFaults faults)) {
-      failures.add("needs a cluster of child processes (ProcessFaults)");
-      return ScenarioReport.of(name(), 0, 0, 0, figures, failures);
-    }
+  ScenarioReport run(ChaosContext context, ProcessFaults faults, Map<String, Object> figures, List<String> failures)
+      throws Exception {
     boolean quick = context.quick();
     int rounds = quick ? 15 : 60;
     Oracle oracle = new Oracle(context.config().flakinessPolicy());
