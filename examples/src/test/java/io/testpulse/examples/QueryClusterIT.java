@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -193,6 +194,19 @@ class QueryClusterIT {
         assertThat(rows.get(i).path("reliability").asDouble())
             .isGreaterThanOrEqualTo(rows.get(i - 1).path("reliability").asDouble());
       }
+      // a state filter reads the state index of each partition instead of every test: the same tests
+      Map<String, List<String>> byState = new TreeMap<>();
+      rows.forEach(r -> byState.computeIfAbsent(r.path("state").asText().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+          .add(r.path("test_id").asText()));
+      assertThat(byState).as("the data has tests of both states").containsKeys("healthy", "flaky");
+      for (String state : List.of("healthy", "flaky", "broken")) {
+        List<JsonNode> filtered = pageThrough(app, "/api/v1/tests?state=" + state + "&sort=score&limit=3", false);
+        assertThat(filtered).extracting(r -> r.path("test_id").asText()).doesNotHaveDuplicates()
+            .containsExactlyInAnyOrderElementsOf(byState.getOrDefault(state, List.of()));
+        for (int i = 1; i < filtered.size(); i++) {
+          assertThat(filtered.get(i).path("score").asDouble()).isLessThanOrEqualTo(filtered.get(i - 1).path("score").asDouble());
+        }
+      }
     }
   }
 
@@ -245,7 +259,13 @@ class QueryClusterIT {
     }
     assertThat(JSON.readTree(get(a, "/api/v1/quarantined", OTHER).body()).path("items")).isEmpty();
 
-    assertThat(send(a, "DELETE", "/api/v1/tests/" + testId + "/quarantine", ADMIN, null).statusCode()).isEqualTo(202);
+    try (SseReader stream = SseReader.open(streamRequest(a, null))) {
+      stream.awaitEvent("ready");
+      assertThat(send(a, "DELETE", "/api/v1/tests/" + testId + "/quarantine", ADMIN, null).statusCode()).isEqualTo(202);
+      // the release's transition is on the stream before the next test opens its own
+      JsonNode transition = JSON.readTree(stream.awaitEvent("transition").data());
+      assertThat(transition.path("from").asText()).isEqualTo("QUARANTINED");
+    }
     await().atMost(WAIT).ignoreExceptions().until(() -> JSON.readTree(get(b, "/api/v1/quarantined", READ).body()).path("items").isEmpty());
   }
 

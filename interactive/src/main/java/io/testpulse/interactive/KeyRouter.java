@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -278,13 +279,25 @@ public final class KeyRouter {
   <V, R> PartPage<R> listLocal(ListSpec<V, R> spec, ListQuery query, Set<Integer> partitions, boolean allowStale) {
     String from = query.tenant() + "/";
     String to = query.tenant() + "0"; // '0' follows '/': every key "tenant/..." sorts in [from, to)
-    Map<Integer, LocalStores.PartitionScan<V>> scans = local.range(spec.store(), from, to, partitions, allowStale);
+    ListSpec.IndexScan index = spec.indexScan(query);
+    Map<Integer, List<String>> indexed = null;
+    Map<Integer, LocalStores.PartitionScan<V>> scans;
+    if (index == null) {
+      scans = local.range(spec.store(), from, to, partitions, allowStale);
+    } else {
+      indexed = new TreeMap<>();
+      for (var hits : local.range(index.store(), index.from(), index.to(), partitions, allowStale).entrySet()) {
+        indexed.put(hits.getKey(), hits.getValue().entries().stream().map(kv -> index.keyOf().apply(kv.key)).toList());
+      }
+      scans = local.getAll(spec.store(), indexed, allowStale);
+    }
     Map<String, Object> joined = new HashMap<>();
     if (spec.joinedStore() != null && !scans.isEmpty()) {
       @SuppressWarnings("unchecked")
       StoreHandle<String, Object> joinedStore = (StoreHandle<String, Object>) spec.joinedStore();
-      Map<Integer, LocalStores.PartitionScan<Object>> joinedScans = local.range(joinedStore, from, to,
-          new TreeSet<>(scans.keySet()), allowStale);
+      Map<Integer, LocalStores.PartitionScan<Object>> joinedScans = indexed == null
+          ? local.range(joinedStore, from, to, new TreeSet<>(scans.keySet()), allowStale)
+          : local.getAll(joinedStore, indexed, allowStale);
       scans.keySet().retainAll(joinedScans.keySet()); // a partition counts as answered only if both stores answered
       joinedScans.values().forEach(s -> s.entries().forEach(kv -> joined.put(kv.key, kv.value)));
     }

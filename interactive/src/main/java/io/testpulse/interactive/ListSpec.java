@@ -3,6 +3,7 @@ package io.testpulse.interactive;
 import io.testpulse.topology.StoreHandle;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A list the query API answers by fanning out to every instance: which store it scans (one
@@ -35,6 +36,21 @@ public interface ListSpec<V, R> {
    * {@link #store()}'s), read over the same keys and handed to {@link #row} by key; null for none.
    */
   default StoreHandle<String, ?> joinedStore() {
+    return null;
+  }
+
+  /**
+   * Where an index narrows a query down: a key range of an index store of the same sub-topology,
+   * whose keys map to the keys of {@link #store()} to read. The rows still go through {@link #row},
+   * so an index entry a moment out of date is filtered out like any other row.
+   *
+   * @param keyOf the {@link #store()} key of an index key
+   */
+  record IndexScan(StoreHandle<String, String> store, String from, String to, Function<String, String> keyOf) {
+  }
+
+  /** The index scan that answers {@code query}, or null to scan the tenant's whole key range. */
+  default IndexScan indexScan(ListQuery query) {
     return null;
   }
 

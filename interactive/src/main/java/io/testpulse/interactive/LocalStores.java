@@ -100,6 +100,51 @@ final class LocalStores {
     return scans;
   }
 
+  /**
+   * The entries of the given keys, by partition (each key in the partition it is listed under); a
+   * key without a value is left out. A partition that is not queryable here is absent from the
+   * answer; stale reads as in {@link #range}.
+   */
+  <V> Map<Integer, PartitionScan<V>> getAll(StoreHandle<String, V> store, Map<Integer, List<String>> keys,
+      boolean allowStale) {
+    Map<Integer, PartitionScan<V>> scans = new TreeMap<>();
+    for (Map.Entry<Integer, List<String>> partition : keys.entrySet()) {
+      List<KeyValue<String, V>> active = getAll(store, partition.getValue(), partition.getKey(), false);
+      if (active != null) {
+        scans.put(partition.getKey(), new PartitionScan<>(active, null));
+      } else if (allowStale) {
+        List<KeyValue<String, V>> any = getAll(store, partition.getValue(), partition.getKey(), true);
+        if (any != null) {
+          scans.put(partition.getKey(), new PartitionScan<>(any, lag(store.name(), partition.getKey())));
+        }
+      }
+    }
+    return scans;
+  }
+
+  private <V> List<KeyValue<String, V>> getAll(StoreHandle<String, V> store, List<String> keys, int partition,
+      boolean stale) {
+    StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> params = StoreQueryParameters
+        .fromNameAndType(store.name(), QueryableStoreTypes.<String, V>keyValueStore())
+        .withPartition(partition);
+    if (stale) {
+      params = params.enableStaleStores();
+    }
+    List<KeyValue<String, V>> values = new ArrayList<>();
+    try {
+      ReadOnlyKeyValueStore<String, V> view = streams.store(params);
+      for (String key : keys) {
+        V value = view.get(key);
+        if (value != null) {
+          values.add(KeyValue.pair(key, value));
+        }
+      }
+      return values;
+    } catch (InvalidStateStoreException e) {
+      return null;
+    }
+  }
+
   /** One partition's entries in [{@code from}, {@code to}]; {@code null} when it is not queryable here. */
   private <V> List<KeyValue<String, V>> scan(StoreHandle<String, V> store, String from, String to, int partition,
       boolean stale) {

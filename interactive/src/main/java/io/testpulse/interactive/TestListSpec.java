@@ -52,6 +52,18 @@ public final class TestListSpec implements ListSpec<TestState, TestSummary> {
     return Stores.FLAKINESS_STATE;
   }
 
+  /** A {@code state} filter reads the state index: the tests in that state, not every test of the tenant. */
+  @Override
+  public IndexScan indexScan(ListQuery query) {
+    String state = query.filter("state");
+    if (state == null) {
+      return null;
+    }
+    String upper = state.toUpperCase(Locale.ROOT);
+    return new IndexScan(Stores.STATE_INDEX, Stores.stateIndexFrom(query.tenant(), upper),
+        Stores.stateIndexTo(query.tenant(), upper), Stores::testKeyOfStateIndexKey);
+  }
+
   @Override
   public Class<TestSummary> rowType() {
     return TestSummary.class;

@@ -52,6 +52,14 @@ public final class Stores {
   public static final StoreHandle<String, FlakinessState> FLAKINESS_STATE =
       StoreHandle.keyValue("flakiness-state", Serdes.String(), TestpulseSerdes.flakinessState());
 
+  /**
+   * The tests of each state, keyed by {@link #stateIndexKey tenant/STATE/test_id} (value empty): the
+   * list query's {@code ?state=} filter scans one tenant's state instead of every test. Kept by the
+   * flakiness step with each transition, in the tasks (partitions) of {@link #FLAKINESS_STATE}.
+   */
+  public static final StoreHandle<String, String> STATE_INDEX =
+      StoreHandle.keyValue("flakiness-state-index", Serdes.String(), Serdes.String());
+
   /** Per-test, per-commit outcomes keyed by {@code tenant/test_id/commit_sha}; expire with commit.expiry. */
   public static final StoreHandle<String, CommitOutcome> FLAKINESS_COMMITS =
       StoreHandle.keyValue("flakiness-commits", Serdes.String(), TestpulseSerdes.commitOutcome());
@@ -72,5 +80,27 @@ public final class Stores {
       StoreHandle.keyValue("run-candidates", Serdes.String(), TestpulseSerdes.runCandidate());
 
   private Stores() {
+  }
+
+  /** The {@link #STATE_INDEX} key of a test in a state: {@code tenant/STATE/test_id}. */
+  public static String stateIndexKey(String tenant, String state, String testId) {
+    return tenant + "/" + state + "/" + testId;
+  }
+
+  /** The first {@link #STATE_INDEX} key of a tenant's tests in {@code state}. */
+  public static String stateIndexFrom(String tenant, String state) {
+    return tenant + "/" + state + "/";
+  }
+
+  /** Just past the last {@link #STATE_INDEX} key of a tenant's tests in {@code state} ('0' follows '/'). */
+  public static String stateIndexTo(String tenant, String state) {
+    return tenant + "/" + state + "0";
+  }
+
+  /** The test's key ({@code tenant/test_id}) of a {@link #STATE_INDEX} key. */
+  public static String testKeyOfStateIndexKey(String indexKey) {
+    int tenantEnd = indexKey.indexOf('/');
+    int stateEnd = indexKey.indexOf('/', tenantEnd + 1);
+    return indexKey.substring(0, tenantEnd + 1) + indexKey.substring(stateEnd + 1);
   }
 }

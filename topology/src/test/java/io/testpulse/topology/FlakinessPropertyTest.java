@@ -82,6 +82,18 @@ class FlakinessPropertyTest {
           .map(f -> new FlakinessReference.FlipEvent(f.key(), f.commitSha(), f.failRunKey(), f.time(), f.retracted()))
           .toList();
       assertThat(flips).as("flips").containsExactlyElementsOf(reference.flips());
+      List<String> indexed = new ArrayList<>();
+      try (var all = tp.driver.<String, String>getKeyValueStore(Stores.STATE_INDEX.name()).all()) {
+        all.forEachRemaining(kv -> indexed.add(kv.key));
+      }
+      List<String> wantIndexed = expected.entrySet().stream().filter(e -> e.getValue().state() != null)
+          .map(e -> {
+            String tenant = e.getKey().substring(0, e.getKey().indexOf('/'));
+            String testId = e.getKey().substring(tenant.length() + 1);
+            return Stores.stateIndexKey(tenant, e.getValue().state().name(), testId);
+          }).toList();
+      assertThat(indexed).as("state index: every test under its current state only")
+          .containsExactlyInAnyOrderElementsOf(wantIndexed);
       System.out.printf("seed %d: %d inputs, %d changes, %d flips, %d retracted, %d dropped, %d BROKEN%n", seed, inputs.size(),
           reference.changes().size(), reference.flips().size(), reference.flips().stream().filter(f -> f.retracted()).count(),
           expected.values().stream().mapToLong(v -> v.droppedLate()).sum(),

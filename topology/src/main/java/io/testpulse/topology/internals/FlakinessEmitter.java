@@ -7,6 +7,7 @@ import io.testpulse.avro.TestState;
 import io.testpulse.topology.FlakinessPolicy;
 import io.testpulse.topology.HealthState;
 import io.testpulse.topology.StoreHandle;
+import io.testpulse.topology.Stores;
 import io.testpulse.topology.TestKeys;
 import io.testpulse.topology.TestStats;
 import io.testpulse.topology.Transition;
@@ -40,13 +41,16 @@ final class FlakinessEmitter {
   private final KeyValueStore<String, FlakinessState> states;
   private final KeyValueStore<String, TestState> testStates;
   private final KeyValueStore<String, CommitOutcome> commits;
+  private final KeyValueStore<String, String> index;
 
   FlakinessEmitter(FlakinessPolicy policy, KeyValueStore<String, FlakinessState> states,
-                   KeyValueStore<String, TestState> testStates, KeyValueStore<String, CommitOutcome> commits) {
+                   KeyValueStore<String, TestState> testStates, KeyValueStore<String, CommitOutcome> commits,
+                   KeyValueStore<String, String> index) {
     this.policy = policy;
     this.states = states;
     this.testStates = testStates;
     this.commits = commits;
+    this.index = index;
   }
 
   /**
@@ -58,7 +62,31 @@ final class FlakinessEmitter {
                                StoreHandle<String, CommitOutcome> commits) {
     return new FlakinessEmitter(policy, context.getStateStore(states.name()),
         testStates == null ? null : context.getStateStore(testStates.name()),
-        commits == null ? null : context.getStateStore(commits.name()));
+        commits == null ? null : context.getStateStore(commits.name()),
+        context.getStateStore(Stores.STATE_INDEX.name()));
+  }
+
+  /**
+   * Fills the state index of a task from its flakiness states when it is empty while states exist:
+   * state written before the index existed. Returns the number of tests indexed.
+   */
+  static int backfillIndex(KeyValueStore<String, FlakinessState> states, KeyValueStore<String, String> index) {
+    try (KeyValueIterator<String, String> any = index.all()) {
+      if (any.hasNext()) {
+        return 0;
+      }
+    }
+    int indexed = 0;
+    try (KeyValueIterator<String, FlakinessState> all = states.all()) {
+      while (all.hasNext()) {
+        FlakinessState s = all.next().value;
+        if (s.getState() != null) {
+          index.put(Stores.stateIndexKey(s.getTenant(), s.getState(), s.getTestId()), "");
+          indexed++;
+        }
+      }
+    }
+    return indexed;
   }
 
   void settle(String key, FlakinessState s, FlakinessRules.Trigger trigger, Map<String, String> evidence,
@@ -86,6 +114,10 @@ final class FlakinessEmitter {
     }
     states.put(key, s);
     if (transition != null) {
+      if (transition.from() != null) {
+        index.delete(Stores.stateIndexKey(s.getTenant(), transition.from(), s.getTestId()));
+      }
+      index.put(Stores.stateIndexKey(s.getTenant(), transition.to(), s.getTestId()), "");
       context.forward(new Record<>(key, transition, cause.timestamp(), cause.headers()));
     }
     boolean statsChanged = trigger != FlakinessRules.Trigger.EXECUTION

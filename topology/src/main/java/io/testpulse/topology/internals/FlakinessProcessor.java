@@ -55,6 +55,11 @@ final class FlakinessProcessor implements Processor<String, TestExecution, Strin
     this.watermarks = context.getStateStore(Stores.FLAKINESS_WATERMARK.name());
     this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, null,
         Stores.FLAKINESS_COMMITS);
+    int indexed = FlakinessEmitter.backfillIndex(states, context.getStateStore(Stores.STATE_INDEX.name()));
+    if (indexed > 0) {
+      LOG.info("Task {}: indexed the states of {} tests (state written before the state index existed)",
+          context.taskId(), indexed);
+    }
     this.droppedLate = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE,
         "flakiness-" + context.taskId(), "dropped-late", Sensor.RecordingLevel.INFO);
     context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, now -> expireCommits());

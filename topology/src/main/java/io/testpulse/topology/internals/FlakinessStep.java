@@ -37,6 +37,7 @@ public final class FlakinessStep {
                            FlakinessPolicy policy) {
     builder.addStateStore(Stores.FLAKINESS_STATE.storeBuilder());
     builder.addStateStore(Stores.FLAKINESS_COMMITS.storeBuilder());
+    builder.addStateStore(Stores.STATE_INDEX.storeBuilder());
     // Cached: one key per partition (the watermark) and one per run (the run's counts) are written by
     // every execution; the cache sends each key's latest value to the changelog once per commit
     // instead of once per execution (about one changelog record less per execution each).
@@ -46,15 +47,16 @@ public final class FlakinessStep {
 
     KStream<String, Object> fromExecutions = executions.process(() -> new FlakinessProcessor(policy),
         Named.as("flakiness-processor"), Stores.FLAKINESS_STATE.name(), Stores.FLAKINESS_COMMITS.name(),
-        Stores.FLAKINESS_WATERMARK.name());
+        Stores.FLAKINESS_WATERMARK.name(), Stores.STATE_INDEX.name());
     KStream<String, Object> fromVerdicts = builder
         .stream(topics.flipVerdicts().name(), topics.flipVerdicts().consumed())
         .process(() -> new FlipVerdictProcessor(policy), Named.as("flip-verdict-processor"),
-            Stores.FLAKINESS_STATE.name(), Stores.FLAKINESS_COMMITS.name(), Stores.TEST_STATE.name());
+            Stores.FLAKINESS_STATE.name(), Stores.FLAKINESS_COMMITS.name(), Stores.TEST_STATE.name(),
+            Stores.STATE_INDEX.name());
     KStream<String, Object> fromCommands = builder
         .stream(topics.quarantineCommands().name(), topics.quarantineCommands().consumed())
         .process(() -> new QuarantineProcessor(policy), Named.as("quarantine-processor"),
-            Stores.FLAKINESS_STATE.name(), Stores.TEST_STATE.name());
+            Stores.FLAKINESS_STATE.name(), Stores.TEST_STATE.name(), Stores.STATE_INDEX.name());
     KStream<String, Object> out = fromExecutions
         .merge(fromVerdicts, Named.as("flakiness-merge-verdicts"))
         .merge(fromCommands, Named.as("flakiness-merge-commands"));

@@ -7,7 +7,6 @@ import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.topology.FlakinessPolicy;
 import io.testpulse.topology.FlipVerdict;
-import io.testpulse.topology.StoreHandle;
 import io.testpulse.topology.Stores;
 import io.testpulse.topology.TestKeys;
 import io.testpulse.topology.Transition;
@@ -20,8 +19,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -166,33 +163,21 @@ class DelayedVerdictsTest {
     private final Deque<Record<String, RunMessage>> runMessages = new ArrayDeque<>();
 
     Processors(FlakinessPolicy policy, Path stateDir) {
-      Properties props = new Properties();
-      props.put(StreamsConfig.APPLICATION_ID_CONFIG, "delayed-verdicts");
-      props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-      props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-      tests = new MockProcessorContext<>(props);
-      runs = new MockProcessorContext<>(props);
-      states = store(tests, Stores.FLAKINESS_STATE);
-      store(tests, Stores.FLAKINESS_COMMITS);
-      store(tests, Stores.FLAKINESS_WATERMARK);
-      store(tests, Stores.TEST_STATE);
-      store(runs, Stores.RUN_OUTCOMES);
-      store(runs, Stores.RUN_CANDIDATES);
+      tests = MockTask.context("delayed-verdicts", stateDir);
+      runs = MockTask.context("delayed-verdicts", stateDir);
+      states = MockTask.store(tests, Stores.FLAKINESS_STATE);
+      MockTask.store(tests, Stores.FLAKINESS_COMMITS);
+      MockTask.store(tests, Stores.FLAKINESS_WATERMARK);
+      MockTask.store(tests, Stores.TEST_STATE);
+      MockTask.store(tests, Stores.STATE_INDEX);
+      MockTask.store(runs, Stores.RUN_OUTCOMES);
+      MockTask.store(runs, Stores.RUN_CANDIDATES);
       flakiness = new FlakinessProcessor(policy);
       flakiness.init(tests);
       verdicts = new FlipVerdictProcessor(policy);
       verdicts.init(tests);
       outcomes = new RunOutcomeProcessor(policy);
       outcomes.init(runs);
-    }
-
-    private static <K, V> KeyValueStore<K, V> store(MockProcessorContext<?, ?> context, StoreHandle<K, V> handle) {
-      KeyValueStore<K, V> store = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-          org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(handle.name()), handle.keySerde(),
-          handle.valueSerde()).withLoggingDisabled().build();
-      store.init(context.getStateStoreContext(), store);
-      context.addStateStore(store);
-      return store;
     }
 
     void execution(TestExecution e) {
