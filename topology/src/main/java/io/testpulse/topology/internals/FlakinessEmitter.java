@@ -134,9 +134,10 @@ final class FlakinessEmitter {
   }
 
   /**
-   * Whether a flip candidate of the test, sent within the recovery horizon, still waits for its
-   * first verdict. A candidate the settled execution itself completed does not count: by the
-   * definitions an execution is settled before the verdicts it causes.
+   * Whether a flip candidate of the test still waits for its first verdict and, if confirmed, would
+   * keep the test FLAKY (within {@code recover.after} and {@code recover.executions} of it). A
+   * candidate the settled execution itself completed does not count: by the definitions an
+   * execution is settled before the verdicts it causes.
    */
   private boolean verdictPending(String key, FlakinessState s, FlakinessRules.Trigger trigger) {
     if (commits == null) {
@@ -146,9 +147,12 @@ final class FlakinessEmitter {
     try (KeyValueIterator<String, CommitOutcome> all = commits.prefixScan(key + "/", KEYS)) {
       while (all.hasNext()) {
         for (FailedRun f : all.next().value.getFails()) {
-          boolean own = trigger == FlakinessRules.Trigger.EXECUTION && f.getCandidateIndex() != null
-              && f.getCandidateIndex() == s.getExecutions();
-          if (!f.getAnswered() && !own && f.getCandidateTime() != null && f.getCandidateTime() > horizon) {
+          if (f.getAnswered() || f.getCandidateTime() == null || f.getCandidateIndex() == null) {
+            continue;
+          }
+          long after = s.getExecutions() - f.getCandidateIndex();
+          boolean own = trigger == FlakinessRules.Trigger.EXECUTION && after == 0;
+          if (!own && after < policy.recoverExecutions() && f.getCandidateTime() > horizon) {
             return true;
           }
         }

@@ -74,6 +74,23 @@ class DelayedVerdictsTest {
   }
 
   @Test
+  void shouldStopWaitingWhenTheLateFlipCouldNoLongerKeepTheTestFlaky() {
+    start(FlakinessPolicy.defaults().withRecovery(Duration.ofDays(7), 5));
+    flip("c1", "r1", "r2");
+    tp.deliver();
+    passes(2);
+    flip("c2", "r3", "r4"); // its verdict waits 5 executions: confirmed, it would have expired already
+    passes(5);
+
+    assertThat(tp.transitions(KEY)).extracting(Transition::to).containsExactly("HEALTHY", "FLAKY", "HEALTHY");
+    tp.deliver();
+
+    assertThat(changes(tp.transitions)).containsExactlyElementsOf(changes(reference));
+    assertThat(tp.state(KEY).getFlipsTotal()).isEqualTo(2);
+    assertThat(tp.state(KEY).getState()).isEqualTo("HEALTHY");
+  }
+
+  @Test
   void shouldRecoverOnceTheHeldVerdictDeclinesAFlipInAnOutageRun() {
     start(FlakinessPolicy.defaults().withRecovery(Duration.ofDays(7), 5).withOutageGuard(0.5, 2));
     flip("c1", "r1", "r2");
