@@ -61,14 +61,8 @@ final class LocalStores {
   }
 
   private <V> Read<V> read(StoreHandle<String, V> store, String key, int partition, boolean stale) {
-    StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> params = StoreQueryParameters
-        .fromNameAndType(store.name(), QueryableStoreTypes.<String, V>keyValueStore())
-        .withPartition(partition);
-    if (stale) {
-      params = params.enableStaleStores();
-    }
     try {
-      return new Read<>(true, streams.store(params).get(key), null);
+      return new Read<>(true, streams.store(params(store, partition, stale)).get(key), null);
     } catch (InvalidStateStoreException e) {
       // not hosted here, not running (rebalance, restore), or stopped: the caller answers 503 or asks a standby
       return new Read<>(false, null, e.getClass().getSimpleName());
@@ -85,19 +79,13 @@ final class LocalStores {
   <V> Map<Integer, PartitionScan<V>> range(StoreHandle<String, V> store, String from, String to,
       Set<Integer> partitions, boolean allowStale) {
     Set<Integer> wanted = partitions != null ? partitions : localPartitions(allowStale);
-    Map<Integer, PartitionScan<V>> scans = new TreeMap<>();
-    for (int partition : wanted) {
-      List<KeyValue<String, V>> active = scan(store, from, to, partition, false);
-      if (active != null) {
-        scans.put(partition, new PartitionScan<>(active, null));
-      } else if (allowStale) {
-        List<KeyValue<String, V>> any = scan(store, from, to, partition, true);
-        if (any != null) {
-          scans.put(partition, new PartitionScan<>(any, lag(store.name(), partition)));
-        }
+    return perPartition(store, wanted, allowStale, (view, partition) -> {
+      List<KeyValue<String, V>> values = new ArrayList<>();
+      try (KeyValueIterator<String, V> it = view.range(from, to)) {
+        it.forEachRemaining(values::add);
       }
-    }
-    return scans;
+      return values;
+    });
   }
 
   /**
@@ -107,61 +95,61 @@ final class LocalStores {
    */
   <V> Map<Integer, PartitionScan<V>> getAll(StoreHandle<String, V> store, Map<Integer, List<String>> keys,
       boolean allowStale) {
-    Map<Integer, PartitionScan<V>> scans = new TreeMap<>();
-    for (Map.Entry<Integer, List<String>> partition : keys.entrySet()) {
-      List<KeyValue<String, V>> active = getAll(store, partition.getValue(), partition.getKey(), false);
-      if (active != null) {
-        scans.put(partition.getKey(), new PartitionScan<>(active, null));
-      } else if (allowStale) {
-        List<KeyValue<String, V>> any = getAll(store, partition.getValue(), partition.getKey(), true);
-        if (any != null) {
-          scans.put(partition.getKey(), new PartitionScan<>(any, lag(store.name(), partition.getKey())));
-        }
-      }
-    }
-    return scans;
-  }
-
-  private <V> List<KeyValue<String, V>> getAll(StoreHandle<String, V> store, List<String> keys, int partition,
-      boolean stale) {
-    StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> params = StoreQueryParameters
-        .fromNameAndType(store.name(), QueryableStoreTypes.<String, V>keyValueStore())
-        .withPartition(partition);
-    if (stale) {
-      params = params.enableStaleStores();
-    }
-    List<KeyValue<String, V>> values = new ArrayList<>();
-    try {
-      ReadOnlyKeyValueStore<String, V> view = streams.store(params);
-      for (String key : keys) {
+    return perPartition(store, keys.keySet(), allowStale, (view, partition) -> {
+      List<KeyValue<String, V>> values = new ArrayList<>();
+      for (String key : keys.get(partition)) {
         V value = view.get(key);
         if (value != null) {
           values.add(KeyValue.pair(key, value));
         }
       }
       return values;
-    } catch (InvalidStateStoreException e) {
-      return null;
-    }
+    });
   }
 
-  /** One partition's entries in [{@code from}, {@code to}]; {@code null} when it is not queryable here. */
-  private <V> List<KeyValue<String, V>> scan(StoreHandle<String, V> store, String from, String to, int partition,
-      boolean stale) {
-    StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> params = StoreQueryParameters
-        .fromNameAndType(store.name(), QueryableStoreTypes.<String, V>keyValueStore())
-        .withPartition(partition);
-    if (stale) {
-      params = params.enableStaleStores();
+  /** What one partition's store answers. */
+  private interface PartitionRead<V> {
+    List<KeyValue<String, V>> read(ReadOnlyKeyValueStore<String, V> view, int partition);
+  }
+
+  /**
+   * {@code read} on each partition's store hosted here: the active one, else (with
+   * {@code allowStale}) a standby flagged with its lag; a partition neither answers is left out.
+   */
+  private <V> Map<Integer, PartitionScan<V>> perPartition(StoreHandle<String, V> store, Set<Integer> partitions,
+      boolean allowStale, PartitionRead<V> read) {
+    Map<Integer, PartitionScan<V>> scans = new TreeMap<>();
+    for (int partition : partitions) {
+      List<KeyValue<String, V>> active = readOne(store, partition, false, read);
+      if (active != null) {
+        scans.put(partition, new PartitionScan<>(active, null));
+      } else if (allowStale) {
+        List<KeyValue<String, V>> any = readOne(store, partition, true, read);
+        if (any != null) {
+          scans.put(partition, new PartitionScan<>(any, lag(store.name(), partition)));
+        }
+      }
     }
-    List<KeyValue<String, V>> values = new ArrayList<>();
-    try (KeyValueIterator<String, V> it = streams.store(params).range(from, to)) {
-      it.forEachRemaining(values::add);
-      return values;
+    return scans;
+  }
+
+  /** One partition's answer; {@code null} when it is not queryable here. */
+  private <V> List<KeyValue<String, V>> readOne(StoreHandle<String, V> store, int partition, boolean stale,
+      PartitionRead<V> read) {
+    try {
+      return read.read(streams.store(params(store, partition, stale)), partition);
     } catch (InvalidStateStoreException e) {
       // not hosted here (the partition belongs to another sub-topology's tasks or another instance), or not running
       return null;
     }
+  }
+
+  private static <V> StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> params(StoreHandle<String, V> store,
+      int partition, boolean stale) {
+    StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> params = StoreQueryParameters
+        .fromNameAndType(store.name(), QueryableStoreTypes.<String, V>keyValueStore())
+        .withPartition(partition);
+    return stale ? params.enableStaleStores() : params;
   }
 
   /**

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,13 +23,21 @@ class StateIndexBackfillTest {
   @TempDir
   Path stateDir;
 
-  @Test
-  void shouldIndexExistingStatesWhenTheTaskStartsWithAnEmptyIndex() {
-    MockProcessorContext<String, Object> context = context();
-    KeyValueStore<String, FlakinessState> states = MockTask.store(context, Stores.FLAKINESS_STATE);
-    KeyValueStore<String, String> index = MockTask.store(context, Stores.STATE_INDEX);
+  private MockProcessorContext<String, Object> context;
+  private KeyValueStore<String, FlakinessState> states;
+  private KeyValueStore<String, String> index;
+
+  @BeforeEach
+  void stores() {
+    context = MockTask.context("state-index", stateDir);
+    states = MockTask.store(context, Stores.FLAKINESS_STATE);
+    index = MockTask.store(context, Stores.STATE_INDEX);
     MockTask.store(context, Stores.FLAKINESS_COMMITS);
     MockTask.store(context, Stores.FLAKINESS_WATERMARK);
+  }
+
+  @Test
+  void shouldIndexExistingStatesWhenTheTaskStartsWithAnEmptyIndex() {
     states.put("acme/t1", state("t1", "FLAKY"));
     states.put("acme/t2", state("t2", "HEALTHY"));
     states.put("acme/t3", state("t3", null)); // only late executions so far: no state, nothing to index
@@ -40,11 +49,6 @@ class StateIndexBackfillTest {
 
   @Test
   void shouldLeaveAnIndexThatHasEntriesAsItIs() {
-    MockProcessorContext<String, Object> context = context();
-    KeyValueStore<String, FlakinessState> states = MockTask.store(context, Stores.FLAKINESS_STATE);
-    KeyValueStore<String, String> index = MockTask.store(context, Stores.STATE_INDEX);
-    MockTask.store(context, Stores.FLAKINESS_COMMITS);
-    MockTask.store(context, Stores.FLAKINESS_WATERMARK);
     states.put("acme/t1", state("t1", "FLAKY"));
     index.put("acme/FLAKY/t1", "");
     states.put("acme/t2", state("t2", "HEALTHY")); // indexed by its own transition, in a real task
@@ -61,10 +65,6 @@ class StateIndexBackfillTest {
     assertThat(key).startsWith(Stores.stateIndexFrom("acme", "FLAKY"));
     assertThat(key.compareTo(Stores.stateIndexTo("acme", "FLAKY"))).isNegative();
     assertThat(Stores.testKeyOfStateIndexKey(key)).isEqualTo("acme/0123abcd");
-  }
-
-  private MockProcessorContext<String, Object> context() {
-    return MockTask.context("state-index", stateDir);
   }
 
   private static FlakinessState state(String testId, String state) {
