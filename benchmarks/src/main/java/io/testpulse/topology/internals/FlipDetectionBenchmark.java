@@ -76,14 +76,10 @@ public class FlipDetectionBenchmark {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     context = new MockProcessorContext<>(props);
-    for (StoreHandle<String, ?> handle : List.of(Stores.FLAKINESS_STATE, Stores.FLAKINESS_COMMITS, Stores.STATE_INDEX)) {
-      store(handle);
-    }
-    KeyValueStore<Integer, Long> watermarks = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-        org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.FLAKINESS_WATERMARK.name()),
-        Stores.FLAKINESS_WATERMARK.keySerde(), Stores.FLAKINESS_WATERMARK.valueSerde()).withLoggingDisabled().build();
-    watermarks.init(context.getStateStoreContext(), watermarks);
-    context.addStateStore(watermarks);
+    store(Stores.FLAKINESS_STATE);
+    store(Stores.FLAKINESS_COMMITS);
+    store(Stores.STATE_INDEX);
+    store(Stores.FLAKINESS_WATERMARK);
     processor = new FlakinessProcessor(policy);
     processor.init(context);
     for (int t = 0; t < TESTS; t++) {
@@ -98,8 +94,9 @@ public class FlipDetectionBenchmark {
     newest = new WindowEntry(Long.MAX_VALUE, 0, "newest", false);
   }
 
-  private <V> void store(StoreHandle<String, V> handle) {
-    KeyValueStore<String, V> store = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+  /** An in-memory store under the topology's name and serdes, not change-logged (the mock context has no changelog). */
+  private <K, V> void store(StoreHandle<K, V> handle) {
+    KeyValueStore<K, V> store = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
         org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(handle.name()), handle.keySerde(),
         handle.valueSerde()).withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
