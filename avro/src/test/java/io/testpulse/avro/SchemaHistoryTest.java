@@ -19,11 +19,13 @@ class SchemaHistoryTest {
 
   static Stream<Schema> currentSchemas() {
     return Stream.of(TestExecution.getClassSchema(), TestState.getClassSchema(), RunInfo.getClassSchema(),
-        FlakinessState.getClassSchema(), CommitOutcome.getClassSchema(), RunOutcome.getClassSchema());
+        FlakinessState.getClassSchema(), CommitOutcome.getClassSchema(), RunOutcome.getClassSchema(),
+        TestRecord.getClassSchema(), EvictedRuns.getClassSchema());
   }
 
   static Stream<Class<?>> historyTypes() {
-    return Stream.of(TestExecution.class, TestState.class, FlakinessState.class, CommitOutcome.class, RunOutcome.class);
+    return Stream.of(TestExecution.class, TestState.class, FlakinessState.class, CommitOutcome.class, RunOutcome.class,
+        TestRecord.class, EvictedRuns.class);
   }
 
   @ParameterizedTest

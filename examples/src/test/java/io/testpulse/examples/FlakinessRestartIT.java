@@ -105,11 +105,11 @@ class FlakinessRestartIT {
   }
 
   private static Map<String, FlakinessState> states(KafkaStreams streams) {
-    ReadOnlyKeyValueStore<String, FlakinessState> store = streams.store(StoreQueryParameters.fromNameAndType(
-        Stores.FLAKINESS_STATE.name(), QueryableStoreTypes.keyValueStore()));
+    ReadOnlyKeyValueStore<String, io.testpulse.avro.TestRecord> store = streams.store(
+        StoreQueryParameters.fromNameAndType(Stores.TEST_RECORD.name(), QueryableStoreTypes.keyValueStore()));
     Map<String, FlakinessState> all = new HashMap<>();
-    try (KeyValueIterator<String, FlakinessState> it = store.all()) {
-      it.forEachRemaining(kv -> all.put(kv.key, kv.value));
+    try (KeyValueIterator<String, io.testpulse.avro.TestRecord> it = store.all()) {
+      it.forEachRemaining(kv -> all.put(kv.key, kv.value.getFlakiness()));
     }
     return all;
   }

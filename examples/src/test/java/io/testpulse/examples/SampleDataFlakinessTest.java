@@ -53,7 +53,7 @@ class SampleDataFlakinessTest {
           topics.executions().name(), Serdes.String().serializer(), topics.executions().valueSerde().serializer());
       data.generate(e -> input.pipeInput(TestKeys.key(e.getTenant(), e.getTestId()), e, e.getEventTime()));
 
-      KeyValueStore<String, FlakinessState> states = driver.getKeyValueStore(Stores.FLAKINESS_STATE.name());
+      KeyValueStore<String, io.testpulse.avro.TestRecord> records = driver.getKeyValueStore(Stores.TEST_RECORD.name());
       Map<Nature, List<SampleTest>> byNature = data.tests().stream().collect(Collectors.groupingBy(SampleTest::nature));
       assertThat(byNature.get(Nature.FLAKY)).hasSizeGreaterThan(3);
       assertThat(byNature.get(Nature.BROKEN)).hasSizeGreaterThan(1);
@@ -63,7 +63,7 @@ class SampleDataFlakinessTest {
           case BROKEN -> "BROKEN";
           case HEALTHY -> "HEALTHY";
         };
-        FlakinessState state = states.get(TestKeys.key("demo", test.testId()));
+        FlakinessState state = records.get(TestKeys.key("demo", test.testId())).getFlakiness();
         assertThat(state.getState()).as("%s test %s", test.nature(), test.name()).isEqualTo(expected);
       }
 

@@ -1,7 +1,7 @@
 package io.testpulse.interactive;
 
 import io.testpulse.avro.FlakinessState;
-import io.testpulse.avro.TestState;
+import io.testpulse.avro.TestRecord;
 import io.testpulse.topology.StoreHandle;
 import io.testpulse.topology.Stores;
 import io.testpulse.topology.Topics;
@@ -11,12 +11,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code GET /api/v1/quarantined}: the tenant's active quarantines from the flakiness-state store
- * (which applies the quarantine commands), newest first, named from the test-state store of the same
- * task. A quarantine whose {@code expires_at} has passed is not listed, even before the engine
- * notices the expiry.
+ * {@code GET /api/v1/quarantined}: the tenant's active quarantines from the test-record store (whose
+ * flakiness state applies the quarantine commands), newest first. A quarantine whose {@code expires_at}
+ * has passed is not listed, even before the engine notices the expiry.
  */
-public final class QuarantineListSpec implements ListSpec<FlakinessState, QuarantinedTest> {
+public final class QuarantineListSpec implements ListSpec<TestRecord, QuarantinedTest> {
 
   public static final String NAME = "quarantined";
 
@@ -24,7 +23,7 @@ public final class QuarantineListSpec implements ListSpec<FlakinessState, Quaran
   private final Clock clock;
 
   public QuarantineListSpec(Topics topics, Clock clock) {
-    this.sourceTopic = topics.executions().name(); // flakiness-state's sub-topology reads executions too
+    this.sourceTopic = topics.executions().name(); // test-record's sub-topology reads executions too
     this.clock = clock;
   }
 
@@ -34,13 +33,8 @@ public final class QuarantineListSpec implements ListSpec<FlakinessState, Quaran
   }
 
   @Override
-  public StoreHandle<String, FlakinessState> store() {
-    return Stores.FLAKINESS_STATE;
-  }
-
-  @Override
-  public StoreHandle<String, ?> joinedStore() {
-    return Stores.TEST_STATE;
+  public StoreHandle<String, TestRecord> store() {
+    return Stores.TEST_RECORD;
   }
 
   @Override
@@ -64,8 +58,9 @@ public final class QuarantineListSpec implements ListSpec<FlakinessState, Quaran
   }
 
   @Override
-  public QuarantinedTest row(FlakinessState value, Object joined, ListQuery query) {
-    return isActive(value, clock.millis()) ? QuarantinedTest.from(value, (TestState) joined) : null;
+  public QuarantinedTest row(TestRecord value, Object joined, ListQuery query) {
+    return isActive(value.getFlakiness(), clock.millis())
+        ? QuarantinedTest.from(value.getFlakiness(), value.getStats()) : null;
   }
 
   /** Whether a test's flakiness state holds a quarantine in force at {@code now}. */

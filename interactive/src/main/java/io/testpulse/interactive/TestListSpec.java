@@ -1,7 +1,6 @@
 package io.testpulse.interactive;
 
-import io.testpulse.avro.FlakinessState;
-import io.testpulse.avro.TestState;
+import io.testpulse.avro.TestRecord;
 import io.testpulse.topology.StoreHandle;
 import io.testpulse.topology.Stores;
 import io.testpulse.topology.Topics;
@@ -12,14 +11,14 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * {@code GET /api/v1/tests}: the tests of a tenant from the test-state store, filtered by suite,
- * state, scope and name, sorted by score (default), reliability, last_seen, failed or name.
+ * {@code GET /api/v1/tests}: the tests of a tenant from the test-record store (tests with at least one
+ * execution), filtered by suite, state, scope and name, sorted by score (default), reliability, last_seen,
+ * failed or name.
  *
  * <p>{@code sort=score} orders by flakiness score (highest first), then reliability (lowest first),
- * then failures (most first), then test id. The flakiness state is read from the flakiness-state
- * store, which lives in the same tasks as test-state, on the same partitions.
+ * then failures (most first), then test id.
  */
-public final class TestListSpec implements ListSpec<TestState, TestSummary> {
+public final class TestListSpec implements ListSpec<TestRecord, TestSummary> {
 
   public static final String NAME = "tests";
   public static final List<String> SORTS = List.of("score", "reliability", "last_seen", "failed", "name");
@@ -38,18 +37,13 @@ public final class TestListSpec implements ListSpec<TestState, TestSummary> {
   }
 
   @Override
-  public StoreHandle<String, TestState> store() {
-    return Stores.TEST_STATE;
+  public StoreHandle<String, TestRecord> store() {
+    return Stores.TEST_RECORD;
   }
 
   @Override
   public String sourceTopic() {
     return sourceTopic;
-  }
-
-  @Override
-  public StoreHandle<String, ?> joinedStore() {
-    return Stores.FLAKINESS_STATE;
   }
 
   /** A {@code state} filter reads the state index: the tests in that state, not every test of the tenant. */
@@ -80,8 +74,11 @@ public final class TestListSpec implements ListSpec<TestState, TestSummary> {
   }
 
   @Override
-  public TestSummary row(TestState value, Object joined, ListQuery query) {
-    TestSummary row = TestSummary.from(value, (FlakinessState) joined);
+  public TestSummary row(TestRecord value, Object joined, ListQuery query) {
+    if (value.getStats() == null) {
+      return null; // quarantined before its first execution: not a test with results yet
+    }
+    TestSummary row = TestSummary.from(value.getStats(), value.getFlakiness());
     if (!matches(query.filter("suite"), row.suite()) || !matches(query.filter("scope"), row.scope())
         || !matches(query.filter("name"), row.name())) {
       return null;

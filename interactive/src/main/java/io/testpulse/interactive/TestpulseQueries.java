@@ -1,5 +1,6 @@
 package io.testpulse.interactive;
 
+import io.testpulse.avro.TestRecord;
 import io.testpulse.avro.TestState;
 import io.testpulse.avro.FlakinessState;
 import io.testpulse.topology.StoreHandle;
@@ -60,8 +61,7 @@ public final class TestpulseQueries {
     this.router = new KeyRouter(streams, self, peers, routing.peerTimeout);
     this.lists = Map.of(TestListSpec.NAME, new TestListSpec(topics),
         QuarantineListSpec.NAME, new QuarantineListSpec(topics, clock));
-    this.stores = Map.of(Stores.TEST_STATE.name(), Stores.TEST_STATE, Stores.FLAKINESS_STATE.name(),
-        Stores.FLAKINESS_STATE);
+    this.stores = Map.of(Stores.TEST_RECORD.name(), Stores.TEST_RECORD);
   }
 
   /**
@@ -113,15 +113,15 @@ public final class TestpulseQueries {
   /** The current state of one test of {@code tenant}, as written to the test-stats topic. */
   public QueryOutcome<TestStats> test(String tenant, String testId) {
     String key = TestKeys.key(tenant, testId);
-    QueryOutcome<StoreRead<TestState>> counts = router.get(Stores.TEST_STATE, key, false);
-    if (counts.status() != QueryOutcome.Status.OK || counts.value().value() == null) {
-      return map(counts, s -> null);
+    QueryOutcome<StoreRead<TestRecord>> read = router.get(Stores.TEST_RECORD, key, false);
+    if (read.status() != QueryOutcome.Status.OK || read.value().value() == null) {
+      return map(read, s -> null);
     }
-    QueryOutcome<StoreRead<FlakinessState>> flakiness = router.get(Stores.FLAKINESS_STATE, key, false);
-    if (flakiness.status() != QueryOutcome.Status.OK) {
-      return QueryOutcome.unavailable(flakiness.detail(), flakiness.retryAfter());
+    if (read.value().value().getStats() == null) {
+      return QueryOutcome.notFound("no such test"); // quarantined before its first execution
     }
-    return QueryOutcome.ok(TestStats.from(counts.value().value(), flakiness.value().value()));
+    TestRecord r = read.value().value();
+    return QueryOutcome.ok(TestStats.from(r.getStats(), r.getFlakiness()));
   }
 
   /** One test of {@code tenant} as the API answers it, with where and how fresh the answer is. */
@@ -130,28 +130,25 @@ public final class TestpulseQueries {
   }
 
   /**
-   * One test with its quarantine, if any: its counts (test-state) and flakiness (flakiness-state, the
-   * same task), both read from the instance that owns the test.
+   * One test with its quarantine, if any: its record (counts and flakiness, one read), from the instance
+   * that owns the test.
    */
   public QueryOutcome<StoreRead<TestView>> testView(String tenant, String testId, boolean allowStale) {
     String key = TestKeys.key(tenant, testId);
-    QueryOutcome<StoreRead<TestState>> counts = router.get(Stores.TEST_STATE, key, allowStale);
-    if (counts.status() != QueryOutcome.Status.OK || counts.value().value() == null) {
-      return mapRead(counts, s -> null);
+    QueryOutcome<StoreRead<TestRecord>> read = router.get(Stores.TEST_RECORD, key, allowStale);
+    if (read.status() != QueryOutcome.Status.OK || read.value().value() == null) {
+      return mapRead(read, s -> null);
     }
-    QueryOutcome<StoreRead<FlakinessState>> flakiness = router.get(Stores.FLAKINESS_STATE, key, allowStale);
-    if (flakiness.status() != QueryOutcome.Status.OK) {
-      return QueryOutcome.unavailable(flakiness.detail(), flakiness.retryAfter());
+    if (read.value().value().getStats() == null) {
+      return QueryOutcome.notFound("no such test"); // quarantined before its first execution
     }
-    StoreRead<TestState> c = counts.value();
-    FlakinessState f = flakiness.value().value();
+    StoreRead<TestRecord> c = read.value();
+    TestState stats = c.value().getStats();
+    FlakinessState f = c.value().getFlakiness();
     QuarantinedTest quarantine = QuarantineListSpec.isActive(f, clock.millis())
-        ? QuarantinedTest.from(f, c.value()) : null;
-    boolean stale = c.stale() || flakiness.value().stale();
-    Long lag = stale ? Math.max(c.offsetLag() == null ? 0 : c.offsetLag(),
-        flakiness.value().offsetLag() == null ? 0 : flakiness.value().offsetLag()) : null;
-    return QueryOutcome.ok(new StoreRead<>(new TestView(TestSummary.from(c.value(), f), quarantine), c.partition(),
-        stale, lag, c.servedBy()));
+        ? QuarantinedTest.from(f, stats) : null;
+    return QueryOutcome.ok(new StoreRead<>(new TestView(TestSummary.from(stats, f), quarantine), c.partition(),
+        c.stale(), c.stale() ? c.offsetLag() : null, c.servedBy()));
   }
 
   /** A test and its active quarantine (null when not quarantined). */

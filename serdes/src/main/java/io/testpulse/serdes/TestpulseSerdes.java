@@ -3,7 +3,9 @@ package io.testpulse.serdes;
 import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
 import io.testpulse.avro.CommitOutcome;
 import io.testpulse.avro.FlakinessState;
+import io.testpulse.avro.EvictedRuns;
 import io.testpulse.avro.RunCandidate;
+import io.testpulse.avro.TestRecord;
 import io.testpulse.avro.RunOutcome;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.avro.TestState;
@@ -19,6 +21,8 @@ public final class TestpulseSerdes {
   private static final AvroSerde<CommitOutcome> COMMIT_OUTCOME = AvroSerde.of(CommitOutcome.class);
   private static final AvroSerde<RunOutcome> RUN_OUTCOME = AvroSerde.of(RunOutcome.class);
   private static final AvroSerde<RunCandidate> RUN_CANDIDATE = AvroSerde.of(RunCandidate.class);
+  private static final AvroSerde<TestRecord> TEST_RECORD = AvroSerde.of(TestRecord.class);
+  private static final AvroSerde<EvictedRuns> EVICTED_RUNS = AvroSerde.of(EvictedRuns.class);
 
   private TestpulseSerdes() {
   }
@@ -51,6 +55,16 @@ public final class TestpulseSerdes {
   /** Per-run aggregate of the outage guard (run-outcomes store). */
   public static AvroSerde<RunOutcome> runOutcome() {
     return RUN_OUTCOME;
+  }
+
+  /** Everything kept about one test (test-record store): counts, flakiness state, recent runs. */
+  public static AvroSerde<TestRecord> testRecord() {
+    return TEST_RECORD;
+  }
+
+  /** A batch of runs moved out of a test's record (dedup-evicted-runs store). */
+  public static AvroSerde<EvictedRuns> evictedRuns() {
+    return EVICTED_RUNS;
   }
 
   /** One flip candidate of a run (run-candidates store). */

@@ -1,7 +1,6 @@
 package io.testpulse.testkit;
 
 import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
-import io.testpulse.avro.FlakinessState;
 import io.testpulse.avro.Result;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.avro.TestState;
@@ -327,7 +326,7 @@ public final class TestpulseDriver implements AutoCloseable {
   // ---- state
 
   /**
-   * A state store of the topology, typed by its handle: {@code driver.store(Stores.TEST_STATE)}.
+   * A state store of the topology, typed by its handle: {@code driver.store(Stores.TEST_RECORD)}.
    * Works for your own {@link StoreHandle}s too.
    */
   public <K, V> KeyValueStore<K, V> store(StoreHandle<K, V> store) {
@@ -353,13 +352,16 @@ public final class TestpulseDriver implements AutoCloseable {
    * and scores); empty if the topology has none.
    */
   public Optional<TestStats> stats(TestRef test) {
-    return Optional.ofNullable(store(Stores.TEST_STATE).get(test.key()))
-        .map(s -> TestStats.from(s, store(Stores.FLAKINESS_STATE).get(test.key())));
+    return Optional.ofNullable(store(Stores.TEST_RECORD).get(test.key()))
+        .filter(r -> r.getStats() != null)
+        .map(r -> TestStats.from(r.getStats(), r.getFlakiness()));
   }
 
   /** The test's flakiness state (HEALTHY, FLAKY, BROKEN, QUARANTINED); empty before its first execution. */
   public Optional<HealthState> state(TestRef test) {
-    return Optional.ofNullable(store(Stores.FLAKINESS_STATE).get(test.key()))
+    return Optional.ofNullable(store(Stores.TEST_RECORD).get(test.key()))
+        .map(io.testpulse.avro.TestRecord::getFlakiness)
+        .filter(f -> f.getState() != null)
         .map(f -> HealthState.valueOf(f.getState()));
   }
 
@@ -403,17 +405,21 @@ public final class TestpulseDriver implements AutoCloseable {
 
   /** The keys ({@code tenant/test_id}) of every test with state, sorted; the clock's test is left out. */
   public List<String> testKeys() {
-    Set<String> keys = new TreeSet<>(storeContents(Stores.TEST_STATE).keySet());
+    Set<String> keys = new TreeSet<>();
+    storeContents(Stores.TEST_RECORD).forEach((key, r) -> {
+      if (r.getStats() != null) {
+        keys.add(key);
+      }
+    });
     keys.removeIf(TestpulseDriver::isClockKey);
     return List.copyOf(keys);
   }
 
   /** Every test's current state, ordered by key; the clock's test is left out. */
   public List<TestStats> allStats() {
-    KeyValueStore<String, FlakinessState> flakiness = store(Stores.FLAKINESS_STATE);
-    return storeContents(Stores.TEST_STATE).entrySet().stream()
-        .filter(e -> !isClockKey(e.getKey()))
-        .map(e -> TestStats.from(e.getValue(), flakiness.get(e.getKey())))
+    return storeContents(Stores.TEST_RECORD).entrySet().stream()
+        .filter(e -> !isClockKey(e.getKey()) && e.getValue().getStats() != null)
+        .map(e -> TestStats.from(e.getValue().getStats(), e.getValue().getFlakiness()))
         .sorted(Comparator.comparing(TestStats::key)).toList();
   }
 
@@ -422,7 +428,8 @@ public final class TestpulseDriver implements AutoCloseable {
   }
 
   TestState rawState(TestRef test) {
-    return store(Stores.TEST_STATE).get(test.key());
+    io.testpulse.avro.TestRecord r = store(Stores.TEST_RECORD).get(test.key());
+    return r == null ? null : r.getStats();
   }
 
   // ---- time

@@ -54,7 +54,7 @@ class TestpulseDriverTest {
     String testId = TestKeys.testId("globex", "web", "Cart", "adds an item");
     assertThat(sent.getTestId()).isEqualTo(testId);
     assertThat(adds.ref().key()).isEqualTo("globex/" + testId);
-    TestState stored = driver.store(Stores.TEST_STATE).get("globex/" + testId);
+    TestState stored = driver.store(Stores.TEST_RECORD).get("globex/" + testId).getStats();
     assertThat(stored).isNotNull();
     assertThat(stored.getName()).isEqualTo("adds an item");
   }
@@ -233,7 +233,7 @@ class TestpulseDriverTest {
     driver.advanceStreamTime(Duration.ofDays(8));
 
     assertThat(driver.now()).isEqualTo(TestpulseDriver.DEFAULT_START.plus(Duration.ofDays(8)));
-    assertThat(driver.storeContents(Stores.TEST_STATE).keySet())
+    assertThat(driver.storeContents(Stores.TEST_RECORD).keySet())
         .hasSize(2).anyMatch(k -> k.startsWith(TestpulseDriver.CLOCK_TENANT + "/"));
     assertThat(driver.testKeys()).containsExactly(adds.ref().key());
     assertThat(driver).hasTests(1).test(adds.ref()).hasExecutions(1);
@@ -249,6 +249,6 @@ class TestpulseDriverTest {
     var missing = io.testpulse.topology.StoreHandle.keyValue("no-such-store", Serdes.String(), Serdes.String());
 
     assertThatThrownBy(() -> driver.store(missing)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("no-such-store").hasMessageContaining(Stores.TEST_STATE.name());
+        .hasMessageContaining("no-such-store").hasMessageContaining(Stores.TEST_RECORD.name());
   }
 }

@@ -2,19 +2,29 @@ package io.testpulse.topology;
 
 import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
 import io.testpulse.avro.CommitOutcome;
-import io.testpulse.avro.FlakinessState;
 import io.testpulse.avro.RunCandidate;
 import io.testpulse.avro.RunOutcome;
-import io.testpulse.avro.TestState;
+import io.testpulse.avro.TestRecord;
 import io.testpulse.serdes.TestpulseSerdes;
 import org.apache.kafka.common.serialization.Serdes;
 
 /** Every state store of the testpulse topology. Renaming one orphans its state: see TopologyNamesTest. */
 public final class Stores {
 
-  /** Per-test state keyed by {@code tenant/test_id}. */
-  public static final StoreHandle<String, TestState> TEST_STATE =
-      StoreHandle.keyValue("test-state", Serdes.String(), TestpulseSerdes.testState());
+  /**
+   * Everything kept about one test, keyed by {@code tenant/test_id}: its counts ({@link TestRecord#getStats()}),
+   * its flakiness state ({@link TestRecord#getFlakiness()}: state, window, flips, score, quarantine) and its recent
+   * runs (de-duplication and attempt numbering). Replaces the test-state, flakiness-state, dedup-seen and
+   * run-attempts stores of 0.1 (see the README, "Upgrading").
+   */
+  public static final StoreHandle<String, TestRecord> TEST_RECORD =
+      StoreHandle.keyValue("test-record", Serdes.String(), TestpulseSerdes.testRecord());
+
+  /**
+   * Runs moved out of a test's record when it has more recent runs than the record keeps, in batches keyed by
+   * {@code tenant/test_id}: a window store whose retention is the de-dup horizon.
+   */
+  public static final String DEDUP_EVICTED_RUNS = "dedup-evicted-runs";
 
   /** Duration sketches per test and time bucket: {@code BucketKey(tenant/test_id, bucket start, "")}. */
   public static final StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> DURATION_TEST_BUCKETS =
@@ -42,20 +52,10 @@ public final class Stores {
   /** Tests currently SLOW, keyed by {@code tenant/test_id}: the value is when they became SLOW (epoch millis). */
   public static final StoreHandle<String, Long> DURATION_SLOW_TESTS =
       StoreHandle.keyValue("duration-slow-tests", Serdes.String(), Serdes.Long());
-  /** Execution ids seen within the de-dup horizon, keyed by {@code tenant/test_id/execution_id}: a window store. */
-  public static final String DEDUP_SEEN = "dedup-seen";
-
-  /** Executions counted per test and run key within the de-dup horizon (attempt numbering): a window store. */
-  public static final String RUN_ATTEMPTS = "run-attempts";
-
-  /** Per-test flakiness state keyed by {@code tenant/test_id}: state, window, flips, score, quarantine. */
-  public static final StoreHandle<String, FlakinessState> FLAKINESS_STATE =
-      StoreHandle.keyValue("flakiness-state", Serdes.String(), TestpulseSerdes.flakinessState());
-
   /**
    * The tests of each state, keyed by {@link #stateIndexKey tenant/STATE/test_id} (value empty): the
    * list query's {@code ?state=} filter scans one tenant's state instead of every test. Kept by the
-   * flakiness step with each transition, in the tasks (partitions) of {@link #FLAKINESS_STATE}.
+   * flakiness step with each transition, in the tasks (partitions) of {@link #TEST_RECORD}.
    */
   public static final StoreHandle<String, String> STATE_INDEX =
       StoreHandle.keyValue("flakiness-state-index", Serdes.String(), Serdes.String());

@@ -1,12 +1,10 @@
 package io.testpulse.topology;
 
 import io.testpulse.avro.TestExecution;
-import io.testpulse.topology.internals.DedupStep;
 import io.testpulse.topology.internals.DurationsStep;
 import io.testpulse.topology.internals.EnrichedStep;
+import io.testpulse.topology.internals.EngineStep;
 import io.testpulse.topology.internals.ExecutionTimestampExtractor;
-import io.testpulse.topology.internals.FlakinessStep;
-import io.testpulse.topology.internals.StatsStep;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
@@ -78,9 +76,9 @@ public final class TestpulseTopology {
   }
 
   /**
-   * Adds every testpulse processor, store and sink to {@code builder}; every name is explicit.
-   * Each capability is a step of its own in {@code internals}, fed the de-duplicated executions
-   * stream (duplicates dropped, attempts numbered: {@link DedupStep}).
+   * Adds every testpulse processor, store and sink to {@code builder}; every name is explicit. The
+   * per-test engine ({@link EngineStep}) owns each test's state; durations and the enriched rows are fed
+   * the executions it accepted (duplicates dropped, attempts numbered).
    *
    * @throws IllegalArgumentException if a policy is invalid, naming the bad value
    */
@@ -88,10 +86,7 @@ public final class TestpulseTopology {
     flakinessPolicy.validate();
     KStream<String, TestExecution> source = builder.stream(topics.executions().name(),
         topics.executions().consumed().withTimestampExtractor(new ExecutionTimestampExtractor()));
-    KStream<String, TestExecution> executions = DedupStep.addTo(builder, source, dedupHorizon);
-    builder.addStateStore(Stores.TEST_STATE.storeBuilder()); // shared: StatsStep writes it, FlakinessStep bumps versions
-    FlakinessStep.addTo(builder, executions, topics, flakinessPolicy); // before StatsStep: it reads flakiness state
-    StatsStep.addTo(builder, executions, topics);
+    KStream<String, TestExecution> executions = EngineStep.addTo(builder, source, topics, flakinessPolicy, dedupHorizon);
     DurationsStep.addTo(builder, executions, topics, durations);
     EnrichedStep.addTo(builder, executions, topics);
   }

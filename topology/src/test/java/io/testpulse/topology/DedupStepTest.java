@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.testpulse.avro.Result;
 import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
+import io.testpulse.avro.TestRecord;
 import io.testpulse.avro.TestState;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import io.testpulse.topology.internals.DedupStep;
+import io.testpulse.topology.internals.EngineStep;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -61,7 +62,7 @@ class DedupStepTest {
     TestpulseTopology.create(config).addTo(builder);
     Topology topology = builder.build();
     topology.addSink("deduped-sink", "deduped", Serdes.String().serializer(),
-        topics.executions().valueSerde().serializer(), DedupStep.PROCESSOR);
+        topics.executions().valueSerde().serializer(), EngineStep.ACCEPTED);
     driver = new TopologyTestDriver(topology, props, T0);
     input = driver.createInputTopic(topics.executions().name(), Serdes.String().serializer(),
         topics.executions().valueSerde().serializer());
@@ -87,7 +88,11 @@ class DedupStepTest {
   }
 
   private TestState state(String name) {
-    return driver.<String, TestState>getKeyValueStore(Stores.TEST_STATE.name()).get(key(name));
+    return record(name).getStats();
+  }
+
+  private TestRecord record(String name) {
+    return driver.<String, TestRecord>getKeyValueStore(Stores.TEST_RECORD.name()).get(key(name));
   }
 
   private double droppedTotal() {
@@ -158,15 +163,42 @@ class DedupStepTest {
   }
 
   @Test
-  void shouldForgetSeenIdsWhenStreamTimeMovesPastTheHorizon() {
-    send(inRun("adds", Result.PASSED, T0, "build-1", "old"));
-    assertThat(windowEntries(Stores.DEDUP_SEEN)).isEqualTo(1);
+  void shouldKeepAtMostTheRecordsRunLimitWhenATestRunsInManyRuns() {
+    for (int run = 0; run < 40; run++) {
+      send(inRun("adds", Result.PASSED, T0.plusSeconds(run), "build-" + run, "exec-" + run));
+    }
 
-    // advance stream time by three horizons: the segment holding "old" is dropped (bounded state)
-    send(inRun("other", Result.PASSED, T0.plus(HORIZON.multipliedBy(3)), "build-9", "new"));
+    assertThat(record("adds").getRuns()).hasSizeLessThanOrEqualTo(16);
+    assertThat(windowEntries(Stores.DEDUP_EVICTED_RUNS)).isPositive().isLessThan(40);
+    assertThat(state("adds").getPassed()).isEqualTo(40);
+  }
 
-    assertThat(windowEntries(Stores.DEDUP_SEEN)).isEqualTo(1);
-    assertThat(windowEntries(Stores.RUN_ATTEMPTS)).isEqualTo(1);
+  @Test
+  void shouldDropADuplicateWhenItsRunWasMovedOutOfTheRecord() {
+    for (int run = 0; run < 40; run++) {
+      send(inRun("adds", Result.PASSED, T0.plusSeconds(run), "build-" + run, "exec-" + run));
+    }
+    send(inRun("adds", Result.PASSED, T0.plusSeconds(100), "build-0", "exec-0")); // re-sent: its run left the record
+    send(inRun("adds", Result.PASSED, T0.plusSeconds(101), "build-1", "exec-1b")); // a retry in an evicted run
+
+    assertThat(state("adds").getPassed()).isEqualTo(41);
+    assertThat(droppedTotal()).isEqualTo(1.0);
+    assertThat(dedupOutput()).last().extracting(kv -> kv.value.getAttempt()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldForgetRunsWhenTheTestMovesPastTheHorizon() {
+    for (int run = 0; run < 20; run++) {
+      send(inRun("adds", Result.PASSED, T0.plusSeconds(run), "build-" + run, "exec-" + run));
+    }
+    // three horizons later: the old runs are neither kept in the record nor moved to the evicted-runs store
+    for (int run = 0; run < 20; run++) {
+      send(inRun("adds", Result.PASSED, T0.plus(HORIZON.multipliedBy(3)).plusSeconds(run), "late-" + run, "n-" + run));
+    }
+
+    assertThat(record("adds").getRuns()).allSatisfy(r -> assertThat(r.getLastTime())
+        .isGreaterThanOrEqualTo(T0.plus(HORIZON.multipliedBy(2)).toEpochMilli()));
+    assertThat(state("adds").getPassed()).isEqualTo(40);
   }
 
   @Test
@@ -187,9 +219,9 @@ class DedupStepTest {
   }
 
   private long windowEntries(String store) {
-    WindowStore<String, Long> window = driver.getWindowStore(store);
+    WindowStore<String, Object> window = driver.getWindowStore(store);
     long n = 0;
-    try (KeyValueIterator<Windowed<String>, Long> it = window.all()) {
+    try (KeyValueIterator<Windowed<String>, Object> it = window.all()) {
       while (it.hasNext()) {
         it.next();
         n++;

@@ -57,12 +57,13 @@ final class FlakinessDriver implements AutoCloseable {
     commands.pipeInput(c.key(), c, c.requestedAt());
   }
 
-  KeyValueStore<String, FlakinessState> states() {
-    return driver.getKeyValueStore(Stores.FLAKINESS_STATE.name());
+  KeyValueStore<String, io.testpulse.avro.TestRecord> records() {
+    return driver.getKeyValueStore(Stores.TEST_RECORD.name());
   }
 
   FlakinessState state(String key) {
-    return states().get(key);
+    io.testpulse.avro.TestRecord r = records().get(key);
+    return r == null ? null : r.getFlakiness();
   }
 
   /** Fails on any dead-lettered record: a processing error in the flakiness engine is a bug, not bad input. */

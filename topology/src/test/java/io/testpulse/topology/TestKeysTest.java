@@ -53,4 +53,13 @@ class TestKeysTest {
     assertThat(TestKeys.isValidTenant(null)).isFalse();
     assertThat(TestKeys.isValidTestId(null)).isFalse();
   }
+
+  @Test
+  void shouldMapAStateIndexKeyBackToItsTestKey() {
+    String key = Stores.stateIndexKey("acme", "FLAKY", "0123abcd");
+
+    assertThat(key).startsWith(Stores.stateIndexFrom("acme", "FLAKY"));
+    assertThat(key.compareTo(Stores.stateIndexTo("acme", "FLAKY"))).isNegative();
+    assertThat(Stores.testKeyOfStateIndexKey(key)).isEqualTo("acme/0123abcd");
+  }
 }

@@ -75,8 +75,8 @@ class TestpulseTopologyTest {
     send(execution("adds", Result.SKIPPED, T0.plusSeconds(180)));
     send(execution("adds", Result.PENDING, T0.plusSeconds(240)));
 
-    KeyValueStore<String, TestState> store = driver.getKeyValueStore(Stores.TEST_STATE.name());
-    TestState state = store.get(key("adds"));
+    KeyValueStore<String, io.testpulse.avro.TestRecord> store = driver.getKeyValueStore(Stores.TEST_RECORD.name());
+    TestState state = store.get(key("adds")).getStats();
     assertThat(state.getPassed()).isEqualTo(2);
     assertThat(state.getFailed()).isEqualTo(1);
     assertThat(state.getSkipped()).isEqualTo(1);
@@ -122,7 +122,7 @@ class TestpulseTopologyTest {
     send(execution("adds", Result.FAILED, T0.plusSeconds(600)));
     send(execution("adds", Result.PASSED, T0));
 
-    TestState state = driver.<String, TestState>getKeyValueStore(Stores.TEST_STATE.name()).get(key("adds"));
+    TestState state = driver.<String, io.testpulse.avro.TestRecord>getKeyValueStore(Stores.TEST_RECORD.name()).get(key("adds")).getStats();
     assertThat(state.getLastResult()).isEqualTo(Result.FAILED);
     assertThat(state.getLastSeen()).isEqualTo(T0.plusSeconds(600));
     assertThat(state.getFirstSeen()).isEqualTo(T0);

@@ -17,26 +17,28 @@ class TopologyNamesTest {
 
     assertThat(description)
         .contains("Source: testpulse.executions.v1-source (topics: [testpulse.executions.v1])")
-        .contains("Processor: dedup-processor (stores: [dedup-seen, run-attempts])")
-        .contains("--> dedup-processor")
-        .contains("Processor: test-stats-processor (stores: [test-state, flakiness-state])")
-        .contains("<-- dedup-processor")
-        .contains("Sink: testpulse.test-stats.v1-sink (topic: testpulse.test-stats.v1)")
-        .containsPattern("--> flakiness-processor, .*test-stats-processor") // flakiness first: stats read its state
-        .contains("Processor: flakiness-processor (stores: [flakiness-state, flakiness-commits, flakiness-watermark, flakiness-state-index])")
+        // 0.2: one engine owns each test's record. Renamed from 0.1: dedup-processor, test-stats-processor and
+        // flakiness-processor became test-engine-processor; the stores test-state, flakiness-state, dedup-seen and
+        // run-attempts became test-record and dedup-evicted-runs; the sink flakiness-test-stats-sink became
+        // test-stats-sink (the second test-stats sink is gone). See the README, "Upgrading from 0.1".
+        .contains("--> test-engine-processor")
+        .containsAnyOf(
+            "Processor: test-engine-processor (stores: [dedup-evicted-runs, test-record, flakiness-commits, flakiness-watermark, flakiness-state-index])",
+            "Processor: test-engine-processor (stores: [test-record, dedup-evicted-runs, flakiness-commits, flakiness-watermark, flakiness-state-index])")
+        .contains("Sink: test-stats-sink (topic: testpulse.test-stats.v1)")
         .contains("Source: testpulse.flip-verdicts.v1-source (topics: [testpulse.flip-verdicts.v1])")
-        .contains("Processor: flip-verdict-processor (stores: [flakiness-state, test-state, flakiness-commits, flakiness-state-index])")
+        .contains("Processor: flip-verdict-processor (stores: [test-record, flakiness-commits, flakiness-state-index])")
         .contains("Source: testpulse.quarantine-commands.v1-source (topics: [testpulse.quarantine-commands.v1])")
-        .contains("Processor: quarantine-processor (stores: [flakiness-state, test-state, flakiness-state-index])")
+        .contains("Processor: quarantine-processor (stores: [test-record, flakiness-state-index])")
         .contains("Sink: flakiness-run-messages-repartition-sink (topic: flakiness-run-messages-repartition)")
         .contains("Source: flakiness-run-messages-repartition-source (topics: [flakiness-run-messages-repartition])")
         .contains("Processor: run-outcome-processor (stores: [run-candidates, run-outcomes])")
         .contains("Sink: testpulse.flip-verdicts.v1-sink (topic: testpulse.flip-verdicts.v1)")
-        .contains("Sink: flakiness-test-stats-sink (topic: testpulse.test-stats.v1)")
         .contains("Sink: testpulse.test-flips.v1-sink (topic: testpulse.test-flips.v1)")
         .contains("Processor: executions-enriched-mapper")
         .contains("Sink: testpulse.executions.v1.enriched-sink (topic: testpulse.executions.v1.enriched)")
         .contains("Sink: testpulse.test-transitions.v1-sink (topic: testpulse.test-transitions.v1)");
+    assertThat(description.split("\\(topic: testpulse\\.test-stats\\.v1\\)", -1)).as("test-stats sinks").hasSize(2);
   }
 
   @Test

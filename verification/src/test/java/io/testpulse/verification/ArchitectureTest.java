@@ -20,7 +20,7 @@ import io.testpulse.ingest.fixture.IngestUsingJavalin;
 import io.testpulse.interactive.http.TestpulsePlugin;
 import io.testpulse.testkit.TestpulseDriver;
 import io.testpulse.topology.TestpulseTopology;
-import io.testpulse.topology.internals.StatsStep;
+import io.testpulse.topology.internals.EnrichedStep;
 import io.testpulse.verification.fixture.ImportsTopologyInternals;
 import java.util.Optional;
 import java.util.Set;
@@ -146,7 +146,7 @@ class ArchitectureTest {
 
   @Test
   void shouldReportAViolationWhenAClassOutsideTopologyUsesItsInternals() {
-    JavaClasses offending = new ClassFileImporter().importClasses(ImportsTopologyInternals.class, StatsStep.class);
+    JavaClasses offending = new ClassFileImporter().importClasses(ImportsTopologyInternals.class, EnrichedStep.class);
 
     assertThat(TOPOLOGY_INTERNALS_STAY_INSIDE.evaluate(offending).hasViolation()).isTrue();
     assertThat(NO_FOREIGN_INTERNALS.evaluate(offending).hasViolation()).isTrue();

@@ -38,10 +38,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Flip detection, the flakiness engine's per-execution work: {@code execution} applies one
- * execution through {@link FlakinessProcessor} (lateness check, window insert, per-commit outcome
- * with flip candidates, evaluation, transition) on in-memory stores with the topology's Avro serdes,
- * so it includes the state decode and encode, and no broker, changelog or RocksDB; {@code evaluate}
+ * Flip detection, the engine's per-execution work: {@code execution} applies one execution through
+ * {@link TestEngineProcessor} (de-duplication and attempt, counts, lateness check, window insert,
+ * per-commit outcome with flip candidates, evaluation, transition) on in-memory stores with the
+ * topology's Avro serdes, committing after each execution so that it includes the record's decode and
+ * encode (a commit per execution, the worst case), and no broker, changelog or RocksDB; {@code evaluate}
  * is the evaluation alone on a full window; {@code windowInsert} one result into a full window.
  * 1,000 tests, a new commit per execution, every tenth test flaky (a failure, then a pass on the
  * same commit in another run). In the package of the processors, which are not public.
@@ -60,7 +61,8 @@ public class FlipDetectionBenchmark {
   private final FlakinessPolicy policy = FlakinessPolicy.defaults();
   private final SplittableRandom random = new SplittableRandom(11);
   private Path stateDir;
-  private FlakinessProcessor processor;
+  private TestEngineProcessor processor;
+  private WriteBehindStore<String, io.testpulse.avro.TestRecord> records;
   private MockProcessorContext<String, Object> context;
   private final List<String> keys = new ArrayList<>();
   private final List<String> ids = new ArrayList<>();
@@ -76,11 +78,23 @@ public class FlipDetectionBenchmark {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     context = new MockProcessorContext<>(props);
-    store(Stores.FLAKINESS_STATE);
+    KeyValueStore<String, io.testpulse.avro.TestRecord> inner = org.apache.kafka.streams.state.Stores
+        .keyValueStoreBuilder(org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.TEST_RECORD.name()),
+            Stores.TEST_RECORD.keySerde(), Stores.TEST_RECORD.valueSerde()).withLoggingDisabled().build();
+    records = new WriteBehindStore<>(inner, TestRecords::mutable);
+    records.init(context.getStateStoreContext(), records);
+    context.addStateStore(records);
+    var evicted = org.apache.kafka.streams.state.Stores.windowStoreBuilder(
+        org.apache.kafka.streams.state.Stores.inMemoryWindowStore(Stores.DEDUP_EVICTED_RUNS,
+            java.time.Duration.ofDays(7), java.time.Duration.ofMillis(1), true),
+        org.apache.kafka.common.serialization.Serdes.String(), io.testpulse.serdes.TestpulseSerdes.evictedRuns())
+        .withLoggingDisabled().build();
+    evicted.init(context.getStateStoreContext(), evicted);
+    context.addStateStore(evicted);
     store(Stores.FLAKINESS_COMMITS);
     store(Stores.STATE_INDEX);
     store(Stores.FLAKINESS_WATERMARK);
-    processor = new FlakinessProcessor(policy);
+    processor = new TestEngineProcessor(policy, java.time.Duration.ofDays(7));
     processor.init(context);
     for (int t = 0; t < TESTS; t++) {
       ids.add(TestKeys.testId("bench", "web", "Cart", "test " + t));
@@ -89,8 +103,7 @@ public class FlipDetectionBenchmark {
     for (int i = 0; i < 100 * TESTS; i++) { // every window full, as in steady state
       execution();
     }
-    full = FlakinessRules.mutable(context.<KeyValueStore<String, FlakinessState>>getStateStore(
-        Stores.FLAKINESS_STATE.name()).get(keys.get(0)));
+    full = FlakinessRules.mutable(records.get(keys.get(0)).getFlakiness());
     newest = new WindowEntry(Long.MAX_VALUE, 0, "newest", false);
   }
 
@@ -129,6 +142,7 @@ public class FlipDetectionBenchmark {
     if (failed) {
       send(t, round, "rerun-" + round, Result.PASSED, 0);
     }
+    records.flushCache(); // the commit: encode and write every changed record
     int forwarded = context.forwarded().size();
     context.resetForwards();
     return forwarded;

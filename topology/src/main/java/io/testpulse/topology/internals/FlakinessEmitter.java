@@ -3,13 +3,11 @@ package io.testpulse.topology.internals;
 import io.testpulse.avro.CommitOutcome;
 import io.testpulse.avro.FailedRun;
 import io.testpulse.avro.FlakinessState;
-import io.testpulse.avro.TestState;
+import io.testpulse.avro.TestRecord;
 import io.testpulse.topology.FlakinessPolicy;
 import io.testpulse.topology.HealthState;
 import io.testpulse.topology.StoreHandle;
 import io.testpulse.topology.Stores;
-import io.testpulse.topology.TestKeys;
-import io.testpulse.topology.TestStats;
 import io.testpulse.topology.Transition;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,9 +18,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Settles a test's flakiness state after a change: re-evaluates it, stores it, and forwards the
- * transition (if the state changed) and, for changes not caused by an execution, the new
- * {@link TestStats} with a bumped version (an execution's stats are emitted by the stats step).
+ * Settles a test's flakiness state after a change: re-evaluates it, marks the test's record changed
+ * (its stats are emitted once per commit, see {@link TestEngineProcessor}) and forwards the transition
+ * if the state changed.
  *
  * <p>A FLAKY test does not recover while one of its flip candidates waits for the outage guard's
  * first verdict (given the commits store): the verdict travels through two topics and may arrive
@@ -38,59 +36,29 @@ final class FlakinessEmitter {
   private static final StringSerializer KEYS = new StringSerializer();
 
   private final FlakinessPolicy policy;
-  private final KeyValueStore<String, FlakinessState> states;
-  private final KeyValueStore<String, TestState> testStates;
+  private final WriteBehindStore<String, TestRecord> records;
   private final KeyValueStore<String, CommitOutcome> commits;
   private final KeyValueStore<String, String> index;
 
-  FlakinessEmitter(FlakinessPolicy policy, KeyValueStore<String, FlakinessState> states,
-                   KeyValueStore<String, TestState> testStates, KeyValueStore<String, CommitOutcome> commits,
-                   KeyValueStore<String, String> index) {
+  FlakinessEmitter(FlakinessPolicy policy, WriteBehindStore<String, TestRecord> records,
+                   KeyValueStore<String, CommitOutcome> commits, KeyValueStore<String, String> index) {
     this.policy = policy;
-    this.states = states;
-    this.testStates = testStates;
+    this.records = records;
     this.commits = commits;
     this.index = index;
   }
 
-  /**
-   * @param testStates null: a change caused by an execution only (its stats are emitted by the stats step)
-   * @param commits null: no flip candidate can be pending where this emitter settles (quarantine commands)
-   */
+  /** @param commits null: no flip candidate can be pending where this emitter settles (quarantine commands) */
   static FlakinessEmitter open(FlakinessPolicy policy, ProcessorContext<?, ?> context,
-                               StoreHandle<String, FlakinessState> states, StoreHandle<String, TestState> testStates,
-                               StoreHandle<String, CommitOutcome> commits) {
-    return new FlakinessEmitter(policy, context.getStateStore(states.name()),
-        testStates == null ? null : context.getStateStore(testStates.name()),
-        commits == null ? null : context.getStateStore(commits.name()),
+                               WriteBehindStore<String, TestRecord> records, StoreHandle<String, CommitOutcome> commits) {
+    return new FlakinessEmitter(policy, records, commits == null ? null : context.getStateStore(commits.name()),
         context.getStateStore(Stores.STATE_INDEX.name()));
   }
 
-  /**
-   * Fills the state index of a task from its flakiness states when it is empty while states exist:
-   * state written before the index existed. Returns the number of tests indexed.
-   */
-  static int backfillIndex(KeyValueStore<String, FlakinessState> states, KeyValueStore<String, String> index) {
-    try (KeyValueIterator<String, String> any = index.all()) {
-      if (any.hasNext()) {
-        return 0;
-      }
-    }
-    int indexed = 0;
-    try (KeyValueIterator<String, FlakinessState> all = states.all()) {
-      while (all.hasNext()) {
-        FlakinessState s = all.next().value;
-        if (s.getState() != null) {
-          index.put(Stores.stateIndexKey(s.getTenant(), s.getState(), s.getTestId()), "");
-          indexed++;
-        }
-      }
-    }
-    return indexed;
-  }
-
-  void settle(String key, FlakinessState s, FlakinessRules.Trigger trigger, Map<String, String> evidence,
+  /** Settles {@code r}'s flakiness state (not null) after a change caused by {@code trigger}. */
+  void settle(String key, TestRecord r, FlakinessRules.Trigger trigger, Map<String, String> evidence,
               ProcessorContext<String, Object> context, Record<?, ?> cause) {
+    FlakinessState s = r.getFlakiness();
     HealthState next = FlakinessRules.evaluate(s, policy);
     if (next == HealthState.HEALTHY && HealthState.FLAKY.name().equals(s.getState())
         && verdictPending(key, s, trigger)) {
@@ -112,24 +80,14 @@ final class FlakinessEmitter {
       transition = new Transition(key, s.getTenant(), s.getTestId(), s.getSuite(), from, next.name(), reason, all,
           s.getClock());
     }
-    states.put(key, s);
+    // A declined candidate that changes nothing visible is stored without a new stats row.
+    records.changed(key, r, trigger != FlakinessRules.Trigger.FLIP_DECLINED || transition != null);
     if (transition != null) {
       if (transition.from() != null) {
         index.delete(Stores.stateIndexKey(s.getTenant(), transition.from(), s.getTestId()));
       }
       index.put(Stores.stateIndexKey(s.getTenant(), transition.to(), s.getTestId()), "");
       context.forward(new Record<>(key, transition, cause.timestamp(), cause.headers()));
-    }
-    boolean statsChanged = trigger != FlakinessRules.Trigger.EXECUTION
-        && (trigger != FlakinessRules.Trigger.FLIP_DECLINED || transition != null);
-    if (statsChanged && testStates != null) {
-      TestState test = testStates.get(key);
-      if (test != null) {
-        test.setVersion(test.getVersion() + 1);
-        testStates.put(key, test);
-        context.forward(new Record<>(TestKeys.key(test.getTenant(), test.getTestId()), TestStats.from(test, s),
-            cause.timestamp(), cause.headers()));
-      }
     }
   }
 

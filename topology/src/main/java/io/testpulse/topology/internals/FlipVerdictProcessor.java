@@ -3,6 +3,7 @@ package io.testpulse.topology.internals;
 import io.testpulse.avro.CommitOutcome;
 import io.testpulse.avro.FailedRun;
 import io.testpulse.avro.FlakinessState;
+import io.testpulse.avro.TestRecord;
 import io.testpulse.topology.FlakinessPolicy;
 import io.testpulse.topology.Flip;
 import io.testpulse.topology.FlipVerdict;
@@ -24,7 +25,7 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
 
   private final FlakinessPolicy policy;
   private ProcessorContext<String, Object> context;
-  private KeyValueStore<String, FlakinessState> states;
+  private WriteBehindStore<String, TestRecord> records;
   private KeyValueStore<String, CommitOutcome> commits;
   private FlakinessEmitter emitter;
   private Sensor flips;
@@ -37,10 +38,9 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    this.states = context.getStateStore(Stores.FLAKINESS_STATE.name());
+    this.records = WriteBehindStore.unwrap(context.getStateStore(Stores.TEST_RECORD.name()));
     this.commits = context.getStateStore(Stores.FLAKINESS_COMMITS.name());
-    this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, Stores.TEST_STATE,
-        Stores.FLAKINESS_COMMITS);
+    this.emitter = FlakinessEmitter.open(policy, context, records, Stores.FLAKINESS_COMMITS);
     this.flips = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE, "flip-verdicts-" + context.taskId(),
         "flips", Sensor.RecordingLevel.INFO);
     this.retractions = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE,
@@ -60,7 +60,8 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
     FlipVerdict v = record.value();
     String commitKey = record.key() + "/" + v.commitSha();
     CommitOutcome c = commits.get(commitKey);
-    FlakinessState s = FlakinessRules.mutable(states.get(record.key()));
+    TestRecord r = records.forUpdate(record.key());
+    FlakinessState s = r == null ? null : r.getFlakiness();
     if (c == null || s == null) {
       return; // the commit expired meanwhile: nothing left to flip or retract
     }
@@ -75,7 +76,7 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
         // declined at once (an outage run): nothing to flip, but a recovery held for it may go ahead
         commits.put(commitKey, c);
         if (HealthState.FLAKY.name().equals(s.getState())) {
-          emitter.settle(record.key(), s, FlakinessRules.Trigger.FLIP_DECLINED,
+          emitter.settle(record.key(), r, FlakinessRules.Trigger.FLIP_DECLINED,
               Map.of("commit_sha", v.commitSha(), "fail_run_key", fail.getRunKey()), context, record);
         }
       }
@@ -100,7 +101,7 @@ final class FlipVerdictProcessor implements Processor<String, FlipVerdict, Strin
     context.forward(new Record<>(record.key(), new Flip(record.key(), s.getTenant(), s.getTestId(), s.getSuite(),
         v.commitSha(), evidence.getRunKey(), evidence.getAttempt(), c.getPassRun(), c.getPassAttempt(),
         evidence.getCandidateTime(), !flipped), record.timestamp(), record.headers()));
-    emitter.settle(record.key(), s, flipped ? FlakinessRules.Trigger.FLIP_CONFIRMED : FlakinessRules.Trigger.FLIP_RETRACTED,
+    emitter.settle(record.key(), r, flipped ? FlakinessRules.Trigger.FLIP_CONFIRMED : FlakinessRules.Trigger.FLIP_RETRACTED,
         Map.of("commit_sha", v.commitSha(), "fail_run_key", evidence.getRunKey(),
             "fail_attempt", Integer.toString(evidence.getAttempt()), "pass_run_key", c.getPassRun(),
             "pass_attempt", Integer.toString(c.getPassAttempt())), context, record);

@@ -1,6 +1,7 @@
 package io.testpulse.topology.internals;
 
 import io.testpulse.avro.FlakinessState;
+import io.testpulse.avro.TestRecord;
 import io.testpulse.topology.FlakinessPolicy;
 import io.testpulse.topology.QuarantineCommand;
 import io.testpulse.topology.Stores;
@@ -11,7 +12,6 @@ import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Applies quarantine commands: QUARANTINE sets the test QUARANTINED until it is released or its
@@ -22,7 +22,7 @@ final class QuarantineProcessor implements Processor<String, QuarantineCommand, 
 
   private final FlakinessPolicy policy;
   private ProcessorContext<String, Object> context;
-  private KeyValueStore<String, FlakinessState> states;
+  private WriteBehindStore<String, TestRecord> records;
   private FlakinessEmitter emitter;
 
   QuarantineProcessor(FlakinessPolicy policy) {
@@ -32,17 +32,22 @@ final class QuarantineProcessor implements Processor<String, QuarantineCommand, 
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    this.states = context.getStateStore(Stores.FLAKINESS_STATE.name());
-    this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, Stores.TEST_STATE, null);
+    this.records = WriteBehindStore.unwrap(context.getStateStore(Stores.TEST_RECORD.name()));
+    this.emitter = FlakinessEmitter.open(policy, context, records, null);
   }
 
   @Override
   public void process(Record<String, QuarantineCommand> record) {
     QuarantineCommand c = record.value();
     validate(record.key(), c);
-    FlakinessState s = FlakinessRules.mutable(states.get(record.key()));
+    TestRecord r = records.forUpdate(record.key());
+    if (r == null) {
+      r = TestRecords.empty();
+    }
+    FlakinessState s = r.getFlakiness();
     if (s == null) {
       s = FlakinessRules.newState(c.tenant(), c.testId(), null);
+      r.setFlakiness(s);
     }
     s.setClock(Math.max(s.getClock(), c.requestedAt()));
     boolean quarantine = QuarantineCommand.QUARANTINE.equals(c.action());
@@ -61,7 +66,7 @@ final class QuarantineProcessor implements Processor<String, QuarantineCommand, 
     if (c.expiresAt() != null) {
       evidence.put("expires_at", Long.toString(c.expiresAt()));
     }
-    emitter.settle(record.key(), s, quarantine ? FlakinessRules.Trigger.QUARANTINE : FlakinessRules.Trigger.RELEASE,
+    emitter.settle(record.key(), r, quarantine ? FlakinessRules.Trigger.QUARANTINE : FlakinessRules.Trigger.RELEASE,
         evidence, context, record);
   }
 

@@ -7,7 +7,6 @@ import io.testpulse.topology.DurationBucket;
 import io.testpulse.topology.DurationOptions;
 import io.testpulse.topology.DurationSummary;
 import io.testpulse.topology.Stores;
-import io.testpulse.topology.errors.InvalidExecutionException;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
@@ -29,13 +28,8 @@ final class TestDurationProcessor extends DurationBucketProcessor<TestExecution>
     add(record.key(), "", e.getSuite(), record.timestamp(), e.getDurationMicros());
   }
 
-  /** Whether an execution's duration counts; invalid executions are dead-lettered by the stats step, not here. */
+  /** Whether an execution's duration counts (it was validated by the engine, which accepted it). */
   static boolean counts(String key, TestExecution e) {
-    try {
-      ExecutionValidator.validate(key, e);
-    } catch (InvalidExecutionException invalid) {
-      return false;
-    }
     return e.getResult() == Result.PASSED || e.getResult() == Result.FAILED;
   }
 

@@ -1,58 +1,32 @@
 package io.testpulse.topology.internals;
 
-import io.testpulse.avro.FlakinessState;
 import io.testpulse.avro.Result;
 import io.testpulse.avro.TestExecution;
 import io.testpulse.avro.TestState;
-import io.testpulse.topology.StoreHandle;
-import io.testpulse.topology.Stores;
-import io.testpulse.topology.TestStats;
 import java.time.Instant;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
-/**
- * Per-test counts, reliability and last seen: reads the test's state, applies one execution,
- * writes it back and forwards the new {@link TestStats}.
- */
-public final class TestStatsProcessor implements Processor<String, TestExecution, String, TestStats> {
+/** Per-test counts, reliability and last seen: the part of a test's record one execution changes. */
+public final class TestStatsProcessor {
 
-  private final StoreHandle<String, TestState> storeHandle;
-  private KeyValueStore<String, TestState> store;
-  private KeyValueStore<String, FlakinessState> flakiness;
-  private ProcessorContext<String, TestStats> context;
-
-  public TestStatsProcessor(StoreHandle<String, TestState> storeHandle) {
-    this.storeHandle = storeHandle;
+  private TestStatsProcessor() {
   }
 
-  @Override
-  public void init(ProcessorContext<String, TestStats> context) {
-    this.context = context;
-    this.store = context.getStateStore(storeHandle.name());
-    this.flakiness = context.getStateStore(Stores.FLAKINESS_STATE.name());
-  }
-
-  @Override
-  public void process(Record<String, TestExecution> record) {
-    ExecutionValidator.validate(record.key(), record.value());
-    TestState state = apply(store.get(record.key()), record.value());
-    store.put(record.key(), state);
-    context.forward(record.withValue(TestStats.from(state, flakiness.get(record.key()))));
-  }
-
-  /** The state after one more execution. Pure: also used by the reference model in tests. */
+  /**
+   * Applies one more execution to {@code previous} in place (or to a new state when null) and returns it. The
+   * version is not changed here: it grows by one with every stats row written (once per commit per changed test).
+   */
   public static TestState apply(TestState previous, TestExecution e) {
     Instant at = e.getEventTime();
-    TestState.Builder next = previous == null
-        ? TestState.newBuilder()
-            .setTenant(e.getTenant()).setSuite(e.getSuite()).setTestId(e.getTestId())
-            .setFirstSeen(at).setLastSeen(at).setVersion(0)
-        : TestState.newBuilder(previous);
+    TestState next = previous;
+    if (next == null) {
+      next = TestState.newBuilder()
+          .setTenant(e.getTenant()).setSuite(e.getSuite()).setTestId(e.getTestId()).setName(e.getName())
+          .setFirstSeen(at).setLastSeen(at).setVersion(0).build();
+    }
     // Names and files may change (a renamed file); the latest execution wins.
-    next.setScope(e.getScope()).setName(e.getName()).setFileName(e.getFileName());
+    next.setScope(e.getScope());
+    next.setName(e.getName());
+    next.setFileName(e.getFileName());
     Result result = e.getResult();
     switch (result) {
       case PASSED -> next.setPassed(next.getPassed() + 1);
@@ -68,7 +42,6 @@ public final class TestStatsProcessor implements Processor<String, TestExecution
       next.setLastSeen(at);
       next.setLastResult(result);
     }
-    next.setVersion(next.getVersion() + 1);
-    return next.build();
+    return next;
   }
 }

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -173,23 +172,23 @@ class DelayedVerdictsTest {
     final List<Transition> transitions = new ArrayList<>();
     private final MockProcessorContext<String, Object> tests;
     private final MockProcessorContext<String, FlipVerdict> runs;
-    private final FlakinessProcessor flakiness;
+    private final TestEngineProcessor flakiness;
     private final FlipVerdictProcessor verdicts;
     private final RunOutcomeProcessor outcomes;
-    private final KeyValueStore<String, io.testpulse.avro.FlakinessState> states;
+    private final WriteBehindStore<String, io.testpulse.avro.TestRecord> records;
     private final Deque<Record<String, RunMessage>> runMessages = new ArrayDeque<>();
 
     Processors(FlakinessPolicy policy, Path stateDir) {
       tests = MockTask.context("delayed-verdicts", stateDir);
       runs = MockTask.context("delayed-verdicts", stateDir);
-      states = MockTask.store(tests, Stores.FLAKINESS_STATE);
+      records = MockTask.records(tests);
+      MockTask.evictedRuns(tests, Duration.ofDays(7));
       MockTask.store(tests, Stores.FLAKINESS_COMMITS);
       MockTask.store(tests, Stores.FLAKINESS_WATERMARK);
-      MockTask.store(tests, Stores.TEST_STATE);
       MockTask.store(tests, Stores.STATE_INDEX);
       MockTask.store(runs, Stores.RUN_OUTCOMES);
       MockTask.store(runs, Stores.RUN_CANDIDATES);
-      flakiness = new FlakinessProcessor(policy);
+      flakiness = new TestEngineProcessor(policy, Duration.ofDays(7));
       flakiness.init(tests);
       verdicts = new FlipVerdictProcessor(policy);
       verdicts.init(tests);
@@ -217,7 +216,7 @@ class DelayedVerdictsTest {
     }
 
     io.testpulse.avro.FlakinessState state(String key) {
-      return states.get(key);
+      return records.forUpdate(key).getFlakiness();
     }
 
     List<Transition> transitions(String key) {

@@ -1,13 +1,16 @@
 package io.testpulse.topology.internals;
 
 import io.testpulse.avro.CommitOutcome;
+import io.testpulse.avro.EvictedRuns;
 import io.testpulse.avro.FailedRun;
 import io.testpulse.avro.FlakinessState;
 import io.testpulse.avro.Result;
 import io.testpulse.avro.TestExecution;
+import io.testpulse.avro.TestRecord;
 import io.testpulse.avro.WindowEntry;
 import io.testpulse.topology.FlakinessPolicy;
 import io.testpulse.topology.Stores;
+import io.testpulse.topology.TestStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,68 +23,107 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies one execution to its test's flakiness state: the lateness check, the window, the
- * per-commit outcomes (detecting flip candidates), then the state. Forwards transitions, and
- * {@link RunMessage}s keyed by run for the outage guard; a candidate becomes a flip when the
- * guard's {@code FlipVerdict} comes back (see {@link FlipVerdictProcessor}).
+ * The one owner of a test's state for its executions: validates the execution once, de-duplicates it and
+ * numbers its attempt ({@link RecentRuns}), applies it to the counts ({@link TestStatsProcessor#apply}) and
+ * to the flakiness state (lateness, window, per-commit outcomes, flip candidates, state), all in the test's
+ * {@link TestRecord}: one read and, per commit, one changelog write per changed test.
+ *
+ * <p>Forwards, the moment they happen, transitions and {@link RunMessage}s (keyed by run, for the outage
+ * guard), and each accepted execution (attempt numbered) for the durations and enriched steps; the stats
+ * of every changed test once per commit ({@link WriteBehindStore.CommitListener}).
  */
-final class FlakinessProcessor implements Processor<String, TestExecution, String, Object> {
+final class TestEngineProcessor implements Processor<String, TestExecution, String, Object> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(FlakinessProcessor.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TestEngineProcessor.class);
   /** Distinct failing runs remembered per commit: enough evidence, bounded state. */
   static final int MAX_FAILED_RUNS_PER_COMMIT = 8;
+  /** Kafka Streams metric group {@code stream-testpulse-metrics}, operation {@code dropped-duplicates}. */
+  static final String DEDUP_METRIC_SCOPE = "testpulse";
+  static final String DEDUP_METRIC_OPERATION = "dropped-duplicates";
 
   private final FlakinessPolicy policy;
+  private final long horizonMs;
   private ProcessorContext<String, Object> context;
-  private KeyValueStore<String, FlakinessState> states;
+  private WriteBehindStore<String, TestRecord> records;
   private KeyValueStore<String, CommitOutcome> commits;
   private KeyValueStore<Integer, Long> watermarks;
+  private RecentRuns runs;
   private FlakinessEmitter emitter;
   private Sensor droppedLate;
+  private Sensor droppedDuplicates;
 
-  FlakinessProcessor(FlakinessPolicy policy) {
+  TestEngineProcessor(FlakinessPolicy policy, Duration dedupHorizon) {
     this.policy = policy;
+    this.horizonMs = dedupHorizon.toMillis();
   }
 
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    this.states = context.getStateStore(Stores.FLAKINESS_STATE.name());
+    this.records = WriteBehindStore.unwrap(context.getStateStore(Stores.TEST_RECORD.name()));
     this.commits = context.getStateStore(Stores.FLAKINESS_COMMITS.name());
     this.watermarks = context.getStateStore(Stores.FLAKINESS_WATERMARK.name());
-    this.emitter = FlakinessEmitter.open(policy, context, Stores.FLAKINESS_STATE, null,
-        Stores.FLAKINESS_COMMITS);
-    int indexed = FlakinessEmitter.backfillIndex(states, context.getStateStore(Stores.STATE_INDEX.name()));
-    if (indexed > 0) {
-      LOG.info("Task {}: indexed the states of {} tests (state written before the state index existed)",
-          context.taskId(), indexed);
-    }
+    WindowStore<String, EvictedRuns> evicted = context.getStateStore(Stores.DEDUP_EVICTED_RUNS);
+    this.runs = new RecentRuns(evicted, horizonMs);
+    this.emitter = FlakinessEmitter.open(policy, context, records, Stores.FLAKINESS_COMMITS);
+    CommitForwarder<String, Object> forwarder = new CommitForwarder<>(context);
+    records.setCommitListener((key, record) -> {
+      if (record.getStats() != null) {
+        record.getStats().setVersion(record.getStats().getVersion() + 1);
+        forwarder.forward(new Record<>(key, TestStats.from(record.getStats(), record.getFlakiness()),
+            Math.max(0, context.currentStreamTimeMs())));
+      }
+    });
     this.droppedLate = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE,
         "flakiness-" + context.taskId(), "dropped-late", Sensor.RecordingLevel.INFO);
+    // one sensor per task (the entity), so tasks of one thread never share or remove each other's metric
+    this.droppedDuplicates = context.metrics().addRateTotalSensor(DEDUP_METRIC_SCOPE, "dedup-" + context.taskId(),
+        DEDUP_METRIC_OPERATION, Sensor.RecordingLevel.INFO);
     context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, now -> expireCommits());
   }
 
   @Override
   public void process(Record<String, TestExecution> record) {
-    TestExecution e = record.value();
-    ExecutionValidator.validate(record.key(), e);
-    long t = e.getEventTime().toEpochMilli();
-    int partition = context.taskId().partition();
-    Long watermark = watermarks.get(partition);
-    FlakinessState s = FlakinessRules.mutable(states.get(record.key()));
+    TestExecution given = record.value();
+    ExecutionValidator.validate(record.key(), given);
+    String key = record.key();
+    long t = given.getEventTime().toEpochMilli();
+    TestRecord r = records.forUpdate(key);
+    if (r == null) {
+      r = TestRecords.empty();
+    }
+    int attempt = runs.accept(key, r, given.getRun().getKey(), given.getExecutionId(), record.timestamp());
+    if (attempt < 0) {
+      droppedDuplicates.record();
+      return;
+    }
+    TestExecution e = given.getAttempt() == attempt ? given
+        : TestExecution.newBuilder(given).setAttempt(attempt).build();
+    r.setStats(TestStatsProcessor.apply(r.getStats(), e));
+    FlakinessState s = r.getFlakiness();
     if (s == null) {
       s = FlakinessRules.newState(e.getTenant(), e.getTestId(), e.getSuite());
+      r.setFlakiness(s);
     }
+    applyFlakiness(key, r, s, e, t, record);
+    context.forward(record.withValue(e));
+  }
+
+  private void applyFlakiness(String key, TestRecord r, FlakinessState s, TestExecution e, long t,
+                              Record<String, TestExecution> record) {
+    int partition = context.taskId().partition();
+    Long watermark = watermarks.get(partition);
     if (watermark != null && t < watermark - policy.grace().toMillis()) {
       droppedLate.record();
-      LOG.debug("Execution older than the grace period dropped at {}-{}@{}", context.recordMetadata()
+      LOG.debug("Execution older than the grace period not judged for flakiness at {}-{}@{}", context.recordMetadata()
           .map(m -> m.topic()).orElse("?"), partition, context.recordMetadata().map(m -> m.offset()).orElse(-1L));
       s.setDroppedLate(s.getDroppedLate() + 1);
-      states.put(record.key(), s);
+      records.changed(key, r, true);
       return;
     }
     if (watermark == null || t > watermark) {
@@ -105,10 +147,10 @@ final class FlakinessProcessor implements Processor<String, TestExecution, Strin
       }
       String commit = e.getRun().getCommitSha();
       if (commit != null && !commit.isEmpty()) {
-        applyToCommit(record.key(), s, commit, e, failed, t, messages);
+        applyToCommit(key, s, commit, e, failed, t, messages);
       }
     }
-    emitter.settle(record.key(), s, FlakinessRules.Trigger.EXECUTION,
+    emitter.settle(key, r, FlakinessRules.Trigger.EXECUTION,
         Map.of("run_key", e.getRun().getKey(), "result", result.name()), context, record);
     for (KeyValue<String, RunMessage> m : messages) {
       context.forward(new Record<>(m.key, m.value, record.timestamp(), record.headers()));
@@ -166,6 +208,7 @@ final class FlakinessProcessor implements Processor<String, TestExecution, Strin
   public void close() {
     if (droppedLate != null) {
       context.metrics().removeSensor(droppedLate);
+      context.metrics().removeSensor(droppedDuplicates);
     }
   }
 
