@@ -55,6 +55,14 @@ final class Offsets implements AutoCloseable {
    * {@code applicationId} has not committed yet: 0 means every output of every record is committed.
    */
   long lag(String applicationId, String inputTopic) throws Exception {
+    return progress(applicationId, inputTopic).lag();
+  }
+
+  /**
+   * How far group {@code applicationId} is: the input offsets it has committed (summed over
+   * partitions) and its lag on the input and its own repartition topics.
+   */
+  Progress progress(String applicationId, String inputTopic) throws Exception {
     List<String> topics = new java.util.ArrayList<>(List.of(inputTopic));
     admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
         .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition"))
@@ -63,23 +71,20 @@ final class Offsets implements AutoCloseable {
     Map<TopicPartition, OffsetAndMetadata> committed =
         admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
     long lag = 0;
+    long committedInput = 0;
     for (var end : ends.entrySet()) {
       OffsetAndMetadata c = committed.get(end.getKey());
-      lag += Math.max(0, end.getValue() - (c == null ? 0 : c.offset()));
-    }
-    return lag;
-  }
-
-  /** Sum over partitions of {@code after - before} for topics matching {@code include}. */
-  static long written(Map<TopicPartition, Long> before, Map<TopicPartition, Long> after,
-                      java.util.function.Predicate<String> include) {
-    long sum = 0;
-    for (var e : after.entrySet()) {
-      if (include.test(e.getKey().topic())) {
-        sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+      long offset = c == null ? 0 : c.offset();
+      lag += Math.max(0, end.getValue() - offset);
+      if (end.getKey().topic().equals(inputTopic)) {
+        committedInput += offset;
       }
     }
-    return sum;
+    return new Progress(committedInput, lag);
+  }
+
+  /** Input offsets committed (summed over partitions) and the lag left, input and repartition topics. */
+  record Progress(long committedInput, long lag) {
   }
 
   /**
