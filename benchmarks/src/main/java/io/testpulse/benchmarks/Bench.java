@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The end-to-end benchmark harness ({@code bin/testpulse bench [--quick] [--json FILE]}). On one
@@ -296,15 +295,16 @@ public final class Bench {
     out.printf("topology, %s ...%n", guarantee);
     loadAverage(name, "before");
     double brokerCpu0 = broker.cpuSeconds();
-    Map<TopicPartition, Long> before = offsets.allEnds();
+    Map<String, Long> before = offsets.endsByTopic();
     ChildJvm jvm = startProcessing("topology-" + name, "topology", guarantee, "bench-" + name,
         work.resolve("state").resolve(name), logs, null, null, "eos".equals(name));
     current = jvm;
     JsonNode r = jvm.await("RESULT", Duration.ofHours(2));
-    Map<TopicPartition, Long> after = offsets.allEnds();
     figures.put(name + "_broker_cpu_s", broker.cpuSeconds() - brokerCpu0);
     double rate = PhaseFigures.rates(figures, name, "events", "event", events, r);
-    Map<String, Long> sent = sentByTopic(r);
+    Map<String, Long> sent = longs(r.get("sent_by_topic"));
+    Map<String, Long> after = longs(r.get("ends_by_topic"));
+    figures.put(name + "_writes_snapshot_stable", r.get("writes_snapshot_stable").asBoolean());
     PhaseFigures.written(figures, name, "event", events,
         Written.of(before, after, t -> !t.equals(input) && !t.startsWith("__"), sent),
         Written.of(before, after, t -> t.startsWith("__"), sent));
@@ -317,10 +317,10 @@ public final class Bench {
     return r;
   }
 
-  private static Map<String, Long> sentByTopic(JsonNode result) {
-    Map<String, Long> sent = new java.util.TreeMap<>();
-    result.get("sent_by_topic").fields().forEachRemaining(e -> sent.put(e.getKey(), e.getValue().asLong()));
-    return sent;
+  private static Map<String, Long> longs(JsonNode object) {
+    Map<String, Long> map = new java.util.TreeMap<>();
+    object.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asLong()));
+    return map;
   }
 
   /** The processing child that is running, if any. */
@@ -483,15 +483,16 @@ public final class Bench {
     figures.put("passthrough_input_copy_s", (System.nanoTime() - t0) / 1e9);
     loadAverage("passthrough", "before");
     double brokerCpu0 = broker.cpuSeconds();
-    Map<TopicPartition, Long> before = offsets.allEnds();
+    Map<String, Long> before = offsets.endsByTopic();
     current = startProcessing("passthrough", "passthrough", "exactly_once_v2", "bench-passthrough",
         work.resolve("state").resolve("passthrough"), logs, PASSTHROUGH_INPUT, "bench.passthrough.v1", false);
     JsonNode r = current.await("RESULT", Duration.ofHours(1));
-    Map<TopicPartition, Long> after = offsets.allEnds();
     figures.put("passthrough_records", records);
     figures.put("passthrough_broker_cpu_s", broker.cpuSeconds() - brokerCpu0);
     double rate = PhaseFigures.rates(figures, "passthrough", "records", "record", records, r);
-    Map<String, Long> sent = sentByTopic(r);
+    Map<String, Long> sent = longs(r.get("sent_by_topic"));
+    Map<String, Long> after = longs(r.get("ends_by_topic"));
+    figures.put("passthrough_writes_snapshot_stable", r.get("writes_snapshot_stable").asBoolean());
     PhaseFigures.written(figures, "passthrough", "record", records,
         Written.of(before, after, "bench.passthrough.v1"::equals, sent),
         Written.of(before, after, t -> t.startsWith("__"), sent));
@@ -602,6 +603,27 @@ public final class Bench {
   }
 
   private void summary() {
+    out.println();
+    out.println("steady state (from the first committed input offset to lag 0; start-up apart):");
+    for (String[] phase : new String[][] {{"eos", "exactly_once_v2", "events", "event"},
+        {"alos", "at_least_once", "events", "event"}, {"passthrough", "pass-through", "records", "record"}}) {
+      String p = phase[0];
+      if (!figures.containsKey(p + "_" + phase[2] + "_per_s")) {
+        continue;
+      }
+      out.printf("  %-16s %,10.0f %s/s (whole span %,.0f; start-up %.1f s, steady %.1f s%s)%n", phase[1],
+          num(p + "_" + phase[2] + "_per_s"), phase[2], num(p + "_whole_span_" + phase[2] + "_per_s"),
+          num(p + "_startup_s"), num(p + "_steady_s"),
+          Boolean.TRUE.equals(figures.get(p + "_steady_state_measured")) ? "" : ", TOO SHORT: whole span used");
+      out.printf("  %-16s %10.0f us CPU per %s: processing %.0f + broker %.0f (cores busy %.2f + %.2f)%n", "",
+          num(p + "_total_cpu_us_per_" + phase[3]), phase[3], num(p + "_cpu_us_per_" + phase[3]),
+          num(p + "_broker_cpu_us_per_" + phase[3]), num(p + "_steady_cores_processing"),
+          num(p + "_steady_cores_broker"));
+      out.printf("  %-16s %10.2f records written per %s: %.2f data + %.2f transaction markers"
+              + " (+ %.2f to __consumer_offsets/__transaction_state)%n", "",
+          num(p + "_records_written_per_" + phase[3]), phase[3], num(p + "_data_records_written_per_" + phase[3]),
+          num(p + "_markers_written_per_" + phase[3]), num(p + "_internal_records_written_per_" + phase[3]));
+    }
     out.println();
     out.println("figures:");
     figures.forEach((k, v) -> out.printf("  %-44s %s%n", k, v instanceof Double d ? String.format("%,.3f", d) : v));

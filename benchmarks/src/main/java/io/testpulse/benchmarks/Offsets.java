@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -41,9 +42,15 @@ final class Offsets implements AutoCloseable {
         .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
   }
 
-  /** End offsets of every topic on the broker (internal topics excluded). */
-  Map<TopicPartition, Long> allEnds() throws Exception {
-    return ends(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+  /**
+   * End offsets of every topic, the broker's own included ({@code __consumer_offsets},
+   * {@code __transaction_state}), summed per topic.
+   */
+  Map<String, Long> endsByTopic() throws Exception {
+    var names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS);
+    Map<String, Long> sums = new java.util.TreeMap<>();
+    ends(names).forEach((tp, end) -> sums.merge(tp.topic(), end, Long::sum));
+    return sums;
   }
 
   long total(String topic) throws Exception {

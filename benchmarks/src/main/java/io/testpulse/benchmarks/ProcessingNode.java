@@ -147,12 +147,12 @@ public final class ProcessingNode {
     streams.start();
     try (Offsets offsets = new Offsets(bootstrap)) {
       Mark[] firstCommit = new Mark[1];
-      awaitCaughtUp(offsets, app, input, streams, Duration.ofDays(1), progress -> {
+      Offsets.Progress caughtUp = awaitCaughtUp(offsets, app, input, streams, Duration.ofDays(1), progress -> {
         if (firstCommit[0] == null && progress.committedInput() > 0) {
           firstCommit[0] = Mark.now(progress.committedInput(), brokerPid);
         }
       });
-      Mark end = Mark.now(offsets.progress(app, input).committedInput(), brokerPid);
+      Mark end = Mark.now(caughtUp.committedInput(), brokerPid);
       Mark steadyFrom = firstCommit[0] == null ? start : firstCommit[0];
       Map<String, Object> result = new LinkedHashMap<>();
       // the whole span: from KafkaStreams.start() to lag 0 (what runs 1 to 8 called wall_s and cpu_s)
@@ -171,8 +171,13 @@ public final class ProcessingNode {
       result.put("restored_records", restored.get());
       result.put("restore_s", restoreStart.get() == 0 ? 0 : Math.max(0, restoreEnd.get() - restoreStart.get()) / 1e9);
       result.put("http_port", http == null ? -1 : http.port());
-      // data records the embedded producers sent, per topic (markers are not records of the producer)
-      result.put("sent_by_topic", ProducerCounts.dataRecordsByTopic(streams.metrics()));
+      // data records the embedded producers sent, per topic (markers are not records of the producer),
+      // and the end offsets with them: the harness takes the difference (Written)
+      Written.Snapshot writes = Written.Snapshot.take(() -> ProducerCounts.dataRecordsByTopic(streams.metrics()),
+          offsets);
+      result.put("sent_by_topic", writes.sentByTopic());
+      result.put("ends_by_topic", writes.endsByTopic());
+      result.put("writes_snapshot_stable", writes.stable());
       System.out.println("RESULT " + JSON.writeValueAsString(result));
 
       BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -189,7 +194,8 @@ public final class ProcessingNode {
             // Bounded: a stream thread that deadlocks with an interactive query never catches up.
             long c0 = SelfMeasure.cpuNanos();
             long w0 = System.nanoTime();
-            boolean done = awaitCaughtUp(offsets, app, input, streams, Duration.ofSeconds(caughtUpSeconds), p -> { });
+            boolean done = awaitCaughtUp(offsets, app, input, streams, Duration.ofSeconds(caughtUpSeconds), p -> { })
+                != null;
             long[] deadlocked = ManagementFactory.getThreadMXBean().findDeadlockedThreads();
             Map<String, Object> caught = new LinkedHashMap<>();
             caught.put("caught_up", done);
@@ -220,8 +226,10 @@ public final class ProcessingNode {
     streams.close(Duration.ofSeconds(60));
   }
 
-  private static boolean awaitCaughtUp(Offsets offsets, String app, String input, KafkaStreams streams,
-                                       Duration timeout, Consumer<Offsets.Progress> onProgress) throws Exception {
+  /** Polls every 100 ms until lag 0 and RUNNING; returns the progress then, or null after {@code timeout}. */
+  private static Offsets.Progress awaitCaughtUp(Offsets offsets, String app, String input, KafkaStreams streams,
+                                                Duration timeout, Consumer<Offsets.Progress> onProgress)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
@@ -230,11 +238,11 @@ public final class ProcessingNode {
       Offsets.Progress progress = offsets.progress(app, input);
       onProgress.accept(progress);
       if (streams.state() == KafkaStreams.State.RUNNING && progress.lag() == 0) {
-        return true;
+        return progress;
       }
       TimeUnit.MILLISECONDS.sleep(100);
     }
-    return false;
+    return null;
   }
 
   /**
@@ -253,7 +261,7 @@ public final class ProcessingNode {
     }
   }
 
-  private static Topology passThrough(String input, String output) {
+  static Topology passThrough(String input, String output) {
     Properties props = new Properties();
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     StreamsBuilder builder = new StreamsBuilder();

@@ -2,8 +2,9 @@ package io.testpulse.benchmarks;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.Predicate;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * What one phase wrote, per topic: the records appended to the log (the growth of the log end
@@ -22,19 +23,48 @@ import org.apache.kafka.common.TopicPartition;
  */
 record Written(Map<String, Long> appendedByTopic, Map<String, Long> dataByTopic) {
 
-  /** Per topic matching {@code include}: end offsets {@code after - before}; data from {@code sentByTopic}. */
-  static Written of(Map<TopicPartition, Long> before, Map<TopicPartition, Long> after, Predicate<String> include,
+  /**
+   * Per topic matching {@code include}: end offsets (summed over partitions) {@code after - before};
+   * data records from {@code sentByTopic}.
+   */
+  static Written of(Map<String, Long> before, Map<String, Long> after, Predicate<String> include,
                     Map<String, Long> sentByTopic) {
     Map<String, Long> appended = new TreeMap<>();
-    after.forEach((tp, end) -> {
-      if (include.test(tp.topic())) {
-        appended.merge(tp.topic(), end - before.getOrDefault(tp, 0L), Long::sum);
+    after.forEach((topic, end) -> {
+      if (include.test(topic)) {
+        appended.put(topic, end - before.getOrDefault(topic, 0L));
       }
     });
     appended.values().removeIf(n -> n == 0);
     Map<String, Long> data = new TreeMap<>();
     appended.keySet().forEach(topic -> data.put(topic, sentByTopic.getOrDefault(topic, 0L)));
     return new Written(appended, data);
+  }
+
+  /**
+   * The producers' counts and the end offsets read together, at a moment when no send happened
+   * while the offsets were read (the counts before and after agree; up to 50 tries, 20 ms apart,
+   * e.g. around a punctuation). {@code stable} is false if no such moment came.
+   *
+   * @param sentByTopic data records sent per topic ({@link ProducerCounts})
+   * @param endsByTopic end offsets per topic, the broker's own topics included
+   */
+  record Snapshot(Map<String, Long> sentByTopic, Map<String, Long> endsByTopic, boolean stable) {
+
+    static Snapshot take(Supplier<Map<String, Long>> sent, Offsets offsets) throws Exception {
+      Map<String, Long> ends = Map.of();
+      Map<String, Long> after = Map.of();
+      for (int i = 0; i < 50; i++) {
+        Map<String, Long> before = sent.get();
+        ends = offsets.endsByTopic();
+        after = sent.get();
+        if (before.equals(after)) {
+          return new Snapshot(after, ends, true);
+        }
+        TimeUnit.MILLISECONDS.sleep(20);
+      }
+      return new Snapshot(after, ends, false);
+    }
   }
 
   /** Markers per topic: offsets appended that are not data records the producers sent. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.KafkaMetric;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
@@ -12,17 +11,14 @@ import org.junit.jupiter.api.Test;
 
 class WrittenTest {
 
-  private static final TopicPartition OUT0 = new TopicPartition("bench.test-stats.v1", 0);
-  private static final TopicPartition OUT1 = new TopicPartition("bench.test-stats.v1", 1);
-  private static final TopicPartition CHANGELOG = new TopicPartition("bench-eos-test-state-changelog", 0);
-  private static final TopicPartition OFFSETS = new TopicPartition("__consumer_offsets", 3);
-
   @Test
   void shouldCountMarkersAsOffsetsTheProducersDidNotSendWhenTransactional() {
-    Map<TopicPartition, Long> before = Map.of(OUT0, 100L, OUT1, 0L, CHANGELOG, 10L, OFFSETS, 7L);
-    Map<TopicPartition, Long> after = Map.of(OUT0, 160L, OUT1, 45L, CHANGELOG, 10L, OFFSETS, 27L);
-    // 100 data records on the output's two partitions, 5 offsets of markers; the changelog unchanged
-    Map<String, Long> sent = Map.of("bench.test-stats.v1", 100L, "__consumer_offsets", 12L);
+    Map<String, Long> before = Map.of("bench.test-stats.v1", 100L, "bench-eos-test-state-changelog", 10L,
+        "__consumer_offsets", 7L);
+    // 100 data records on the output, 5 offsets of markers; the changelog unchanged
+    Map<String, Long> after = Map.of("bench.test-stats.v1", 205L, "bench-eos-test-state-changelog", 10L,
+        "__consumer_offsets", 27L);
+    Map<String, Long> sent = Map.of("bench.test-stats.v1", 100L);
 
     Written w = Written.of(before, after, t -> !t.startsWith("__"), sent);
 
@@ -30,7 +26,7 @@ class WrittenTest {
     assertThat(w.data()).isEqualTo(100);
     assertThat(w.markers()).isEqualTo(5);
     assertThat(w.markersByTopic()).containsExactly(Map.entry("bench.test-stats.v1", 5L));
-    assertThat(Written.of(before, after, t -> t.startsWith("__"), sent).markers()).isEqualTo(8);
+    assertThat(Written.of(before, after, t -> t.startsWith("__"), sent).appended()).isEqualTo(20);
   }
 
   @Test
