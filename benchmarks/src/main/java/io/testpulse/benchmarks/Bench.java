@@ -366,6 +366,7 @@ public final class Bench {
     boolean hasFlakyList = flakyListStatus == 200;
     figures.put("flaky_list_endpoint_available", hasFlakyList);
     figures.put("flaky_list_probe_status", flakyListStatus);
+    probeRecentDurations(base, data.tests().stream().map(SampleData.SampleTest::testId).limit(20).toList());
     if (hasFlakyList) {
       paths.add(flakyList);
     }
@@ -458,6 +459,47 @@ public final class Bench {
       loadAverage(name, "after");
       return result;
     }
+  }
+
+  /**
+   * Whether lookups' {@code recent_durations} (the last 7 days before now) merge real buckets, which
+   * they do only because the workload ends at the preload: over the first test ids, how many answer
+   * with buckets, and how many buckets on average.
+   */
+  private void probeRecentDurations(String base, List<String> ids) {
+    HttpClient client = HttpClient.newHttpClient();
+    int probed = 0;
+    int withBuckets = 0;
+    long buckets = 0;
+    for (String id : ids) {
+      try {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tests/" + id))
+            .header("Authorization", "Bearer " + READ_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+          continue;
+        }
+        probed++;
+        int n = recentBuckets(JSON.readTree(response.body()));
+        withBuckets += n > 0 ? 1 : 0;
+        buckets += n;
+      } catch (IOException e) {
+        out.println("  (recent_durations probe: " + e.getMessage() + ")");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    figures.put("lookup_recent_durations_probed", probed);
+    figures.put("lookup_recent_durations_with_buckets", withBuckets);
+    figures.put("lookup_recent_durations_mean_buckets", withBuckets == 0 ? 0.0 : (double) buckets / withBuckets);
+    out.printf("  recent_durations: %d of %d lookups merge buckets (%.1f on average)%n", withBuckets, probed,
+        withBuckets == 0 ? 0.0 : (double) buckets / withBuckets);
+  }
+
+  /** Buckets merged in a lookup's {@code recent_durations}; 0 when it is null or missing. */
+  static int recentBuckets(JsonNode lookup) {
+    JsonNode recent = lookup.path("recent_durations");
+    return recent.isObject() ? recent.path("buckets").asInt(0) : 0;
   }
 
   private static int status(String url) {
