@@ -584,7 +584,9 @@ public final class Bench {
       figures.put("flink_cpu_us_per_event", r.get("cpu_s").asDouble() * 1e6 / events);
       figures.put("flink_broker_cpu_us_per_event", num("flink_broker_cpu_s") * 1e6 / events);
       loadAverage("flink", "after");
-      out.printf("  %,.0f events/s, %,.0f events per CPU-second%n", events / wall, events / r.get("cpu_s").asDouble());
+      out.printf("  %,.0f events/s, %,.0f events per CPU-second; per event: %.0f us CPU + %.0f us broker (whole span)%n",
+          events / wall, events / r.get("cpu_s").asDouble(), num("flink_cpu_us_per_event"),
+          num("flink_broker_cpu_us_per_event"));
     }
   }
 
