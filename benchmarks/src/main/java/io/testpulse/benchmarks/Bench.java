@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The end-to-end benchmark harness ({@code bin/testpulse bench [--quick] [--json FILE]}). On one
@@ -45,11 +44,13 @@ public final class Bench {
   private static final String PREFIX = "bench";
   private static final String READ_TOKEN = "bench-read-token";
   private static final int ALOS_COMMIT_INTERVAL_MS = 1000;
+  private static final String PASSTHROUGH_INPUT = "bench.passthrough-in.v1";
 
   private final Options options;
   private final PrintStream out;
   private final Map<String, Object> figures = new LinkedHashMap<>();
   private String bootstrap;
+  private long brokerPid = -1;
 
   private Bench(Options options, PrintStream out) {
     this.options = options;
@@ -59,7 +60,7 @@ public final class Bench {
   /** Command-line options; {@code --quick} picks a small data set and short query phases. */
   record Options(boolean quick, boolean topologyOnly, Path json, int tests, int commits, double flakyShare, int tagCardinality,
                  double duplicateShare, int partitions, int threads, int querySeconds, boolean flink,
-                 Path workDir, Path jfr, String classpath, String flinkClasspath) {
+                 Path workDir, Path jfr, String classpath, String flinkClasspath, long passthroughMinRecords) {
 
     static Options parse(List<String> args) {
       boolean quick = args.contains("--quick");
@@ -77,7 +78,10 @@ public final class Bench {
           Integer.parseInt(value(args, "--query-seconds", quick ? "4" : "60")),
           !args.contains("--no-flink"), work, jfr == null ? null : Path.of(jfr),
           value(args, "--classpath", System.getProperty("java.class.path")),
-          value(args, "--flink-classpath", System.getProperty("testpulse.bench.flink.classpath", defaultFlinkClasspath())));
+          value(args, "--flink-classpath", System.getProperty("testpulse.bench.flink.classpath", defaultFlinkClasspath())),
+          // the pass-through's input: the benchmark's input copied until it has at least this many
+          // records, so that its steady state lasts (~4 s in quick mode, ~40 s at 50K records/s)
+          Long.parseLong(value(args, "--passthrough-min-records", quick ? "200000" : "2000000")));
     }
 
     private static String value(List<String> args, String name, String fallback) {
@@ -107,6 +111,7 @@ public final class Bench {
           usage: testpulse bench [--quick] [--json FILE] [--tests N] [--commits N] [--flaky-share X]
                                  [--tag-cardinality N] [--duplicate-share X] [--partitions N] [--threads N]
                                  [--query-seconds N] [--no-flink] [--work-dir DIR] [--jfr FILE]
+                                 [--passthrough-min-records N]
                                  [--topology-only]   (only the two topology runs: for profiling and A/B runs)
                  testpulse bench jmh [JMH options, e.g. Serde -f 1 -wi 2 -i 3]
           """);
@@ -127,8 +132,9 @@ public final class Bench {
   private Map<String, Object> run() throws Exception {
     Path work = Files.createTempDirectory(options.workDir(), "testpulse-bench-");
     Path logs = Files.createDirectories(work.resolve("logs"));
+    long benchStart = System.nanoTime();
     Workload workload = new Workload(options.tests(), options.commits(), options.flakyShare(),
-        options.tagCardinality(), options.duplicateShare());
+        options.tagCardinality(), options.duplicateShare(), Instant.now());
     figures.put("machine_cores", Runtime.getRuntime().availableProcessors());
     figures.put("machine_memory_bytes", totalMemory());
     figures.put("date", Instant.now().toString());
@@ -147,12 +153,14 @@ public final class Bench {
     try (Broker broker = Broker.start(Files.createDirectories(work.resolve("broker")), options.classpath(), logs,
         options.partitions()); Offsets offsets = new Offsets(broker.bootstrapServers())) {
       bootstrap = broker.bootstrapServers();
+      brokerPid = broker.pid();
       TestpulseConfig config = new TestpulseConfig(Map.of("bootstrap.servers", bootstrap,
           TestpulseConfig.TOPIC_PREFIX_CONFIG, PREFIX,
           TestpulseConfig.TOPIC_PARTITIONS_CONFIG, Integer.toString(options.partitions())));
       String input = config.topics().executions().name();
       TopicSetup.createMissing(bootstrap, config);
-      List<NewTopic> extra = Stream.of("bench.passthrough.v1", "bench.producer-ceiling.v1", "bench.flink-stats.v1",
+      List<NewTopic> extra = Stream.of(PASSTHROUGH_INPUT, "bench.passthrough.v1", "bench.producer-ceiling.v1",
+              "bench.flink-stats.v1",
               "bench.flink-enriched.v1", "bench.flink-buckets.v1")
           .map(t -> new NewTopic(t, options.partitions(), (short) 1)).toList();
       offsets.admin().createTopics(extra).all().get(30, TimeUnit.SECONDS);
@@ -160,6 +168,10 @@ public final class Bench {
 
       // 1. Preload the input.
       out.println("preloading the input topic ...");
+      // The history ends now: lookups' recent percentiles (relative to the wall clock) find its buckets.
+      workload = workload.endingAt(Instant.now());
+      figures.put("workload_newest_event_time", workload.newest().toString());
+      figures.put("workload_span_days", Workload.SPAN.toDays());
       long t0 = System.nanoTime();
       long events = workload.produce(bootstrap, config.topics().executions(), 1L, "", 0, null);
       double preload = (System.nanoTime() - t0) / 1e9;
@@ -174,26 +186,18 @@ public final class Bench {
       }
 
       // 3. The topology, at_least_once: also counts what the topology writes.
-      Map<TopicPartition, Long> before = offsets.allEnds();
-      JsonNode alos = runTopology("alos", "at_least_once", work, logs, broker, offsets, events);
-      Map<TopicPartition, Long> after = offsets.allEnds();
-      long written = Offsets.written(before, after, t -> !t.equals(input) && !t.startsWith("__"));
+      runTopology("alos", "at_least_once", work, logs, broker, offsets, events, input);
+      // As in runs 1 to 8: at_least_once writes no markers, so this is data records only; the
+      // producer ceiling writes as many. Per topic: where the write amplification comes from.
+      long written = (long) figures.get("alos_records_written");
       figures.put("topology_records_written", written);
       figures.put("topology_records_written_per_event", (double) written / events);
-      // Per topic (changelogs, repartitions, outputs): where the write amplification comes from.
-      Map<String, Long> byTopic = new java.util.TreeMap<>();
-      after.forEach((tp, end) -> {
-        if (!tp.topic().equals(input) && !tp.topic().startsWith("__")) {
-          byTopic.merge(tp.topic(), end - before.getOrDefault(tp, 0L), Long::sum);
-        }
-      });
-      byTopic.values().removeIf(n -> n == 0);
-      figures.put("topology_records_written_by_topic", byTopic);
+      figures.put("topology_records_written_by_topic", figures.get("alos_records_written_by_topic"));
       stopCurrent();
 
       // 4. The topology, exactly_once_v2, with queries, memory and restore.
       if (options.topologyOnly()) {
-        runTopology("eos", "exactly_once_v2", work, logs, broker, offsets, events);
+        runTopology("eos", "exactly_once_v2", work, logs, broker, offsets, events, input);
         stopCurrent();
       } else {
         eosPhase(work, logs, broker, offsets, config, workload, events);
@@ -207,7 +211,7 @@ public final class Bench {
         figures.put("input_events_after_query_phase", inputNow);
 
         // 6. Ceilings: a Kafka Streams pass-through, exactly_once_v2.
-        runPassThrough(work, logs, broker, offsets, inputNow);
+        runPassThrough(work, logs, broker, offsets, input, inputNow);
 
         // 7. The Flink peer.
         if (options.flink()) {
@@ -221,6 +225,7 @@ public final class Bench {
       e.printStackTrace(out);
     } finally {
       figures.put("logs", logs.toString());
+      figures.put("bench_wall_s", (System.nanoTime() - benchStart) / 1e9);
       if (options.json() != null) {
         Path parent = options.json().toAbsolutePath().getParent();
         if (parent != null) {
@@ -266,13 +271,16 @@ public final class Bench {
 
   /** Starts a processing child and waits for its RESULT; the child keeps running (call stop). */
   private ChildJvm startProcessing(String name, String mode, String guarantee, String app, Path state, Path logs,
-                                   String output, boolean profile) throws IOException {
+                                   String input, String output, boolean profile) throws IOException {
     // at_least_once commits every 30 s by default, exactly_once_v2 every 100 ms: "until every output
     // is committed" would measure the 30 s timer, so at_least_once commits every second here.
     List<String> args = new ArrayList<>(List.of("mode=" + mode, "guarantee=" + guarantee, "bootstrap=" + bootstrap,
         "app=" + app, "state=" + state, "threads=" + options.threads(), "prefix=" + PREFIX, "instance=" + app + "-node-1",
         "auth=" + TokenAuthenticator.configEntry(Workload.TENANT, Role.READ, READ_TOKEN),
-        "caughtup.seconds=" + (options.quick() ? 30 : 300)));
+        "caughtup.seconds=" + (options.quick() ? 30 : 300), "broker.pid=" + brokerPid));
+    if (input != null) {
+      args.add("input=" + input);
+    }
     if (output != null) {
       args.add("output=" + output);
     }
@@ -283,24 +291,36 @@ public final class Bench {
   }
 
   private JsonNode runTopology(String name, String guarantee, Path work, Path logs, Broker broker, Offsets offsets,
-                               long events) throws Exception {
+                               long events, String input) throws Exception {
     out.printf("topology, %s ...%n", guarantee);
     loadAverage(name, "before");
     double brokerCpu0 = broker.cpuSeconds();
+    Map<String, Long> before = offsets.endsByTopic();
     ChildJvm jvm = startProcessing("topology-" + name, "topology", guarantee, "bench-" + name,
-        work.resolve("state").resolve(name), logs, null, "eos".equals(name));
-    JsonNode r = jvm.await("RESULT", Duration.ofHours(2));
-    double wall = r.get("wall_s").asDouble();
-    figures.put(name + "_events_per_s", events / wall);
-    figures.put(name + "_events_per_cpu_s", events / r.get("cpu_s").asDouble());
-    figures.put(name + "_wall_s", wall);
-    figures.put(name + "_cpu_s", r.get("cpu_s").asDouble());
-    figures.put(name + "_to_running_s", r.get("to_running_s").asDouble());
-    figures.put(name + "_broker_cpu_s", broker.cpuSeconds() - brokerCpu0);
-    out.printf("  %,.0f events/s, %,.0f events per CPU-second%n", events / wall, events / r.get("cpu_s").asDouble());
+        work.resolve("state").resolve(name), logs, null, null, "eos".equals(name));
     current = jvm;
+    JsonNode r = jvm.await("RESULT", Duration.ofHours(2));
+    figures.put(name + "_broker_cpu_s", broker.cpuSeconds() - brokerCpu0);
+    double rate = PhaseFigures.rates(figures, name, "events", "event", events, r);
+    Map<String, Long> sent = longs(r.get("sent_by_topic"));
+    Map<String, Long> after = longs(r.get("ends_by_topic"));
+    figures.put(name + "_writes_snapshot_stable", r.get("writes_snapshot_stable").asBoolean());
+    PhaseFigures.written(figures, name, "event", events,
+        Written.of(before, after, t -> !t.equals(input) && !t.startsWith("__"), sent),
+        Written.of(before, after, t -> t.startsWith("__"), sent));
+    out.printf("  %,.0f events/s after %.1f s of start-up (%,.0f over the whole span); per event: %.0f us CPU"
+            + " processing + %.0f us broker, %.2f records written (%.2f markers)%n", rate,
+        num(name + "_startup_s"), num(name + "_whole_span_events_per_s"), num(name + "_cpu_us_per_event"),
+        num(name + "_broker_cpu_us_per_event"), num(name + "_records_written_per_event"),
+        num(name + "_markers_written_per_event"));
     loadAverage(name, "after");
     return r;
+  }
+
+  private static Map<String, Long> longs(JsonNode object) {
+    Map<String, Long> map = new java.util.TreeMap<>();
+    object.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asLong()));
+    return map;
   }
 
   /** The processing child that is running, if any. */
@@ -321,7 +341,8 @@ public final class Bench {
 
   private void eosPhase(Path work, Path logs, Broker broker, Offsets offsets, TestpulseConfig config,
                         Workload workload, long events) throws Exception {
-    JsonNode eos = runTopology("eos", "exactly_once_v2", work, logs, broker, offsets, events);
+    JsonNode eos = runTopology("eos", "exactly_once_v2", work, logs, broker, offsets, events,
+        config.topics().executions().name());
     ChildJvm node = current;
     String base = "http://localhost:" + eos.get("http_port").asInt();
 
@@ -345,6 +366,7 @@ public final class Bench {
     boolean hasFlakyList = flakyListStatus == 200;
     figures.put("flaky_list_endpoint_available", hasFlakyList);
     figures.put("flaky_list_probe_status", flakyListStatus);
+    probeRecentDurations(base, data.tests().stream().map(SampleData.SampleTest::testId).limit(20).toList());
     if (hasFlakyList) {
       paths.add(flakyList);
     }
@@ -356,7 +378,8 @@ public final class Bench {
     double rate = ((Number) figures.get("eos_events_per_s")).doubleValue() / 2;
     figures.put("ingest_rate_under_load_events_per_s", rate);
     out.printf("query latency while ingesting at %,.0f events/s ...%n", rate);
-    CompletableFuture<Long> ingest = CompletableFuture.supplyAsync(() -> workload.produce(bootstrap,
+    // live executions happen now, as the preloaded history's newest did at preload time
+    CompletableFuture<Long> ingest = CompletableFuture.supplyAsync(() -> workload.endingAt(Instant.now()).produce(bootstrap,
         config.topics().executions(), 2L, "live-", rate, Duration.ofSeconds(options.querySeconds() + 5)));
     JsonNode loaded = runLoad("load-ingest", base, ids, paths, maxRequests, logs);
     long ingested = ingest.get(30, TimeUnit.MINUTES);
@@ -394,7 +417,7 @@ public final class Bench {
     Path state = work.resolve("state").resolve("eos");
     deleteQuietly(state);
     ChildJvm restore = startProcessing("topology-restore", "topology", "exactly_once_v2", "bench-eos", state, logs,
-        null, false);
+        null, null, false);
     current = restore;
     JsonNode r = restore.await("RESULT", Duration.ofHours(1));
     long restored = r.get("restored_records").asLong();
@@ -438,6 +461,47 @@ public final class Bench {
     }
   }
 
+  /**
+   * Whether lookups' {@code recent_durations} (the last 7 days before now) merge real buckets, which
+   * they do only because the workload ends at the preload: over the first test ids, how many answer
+   * with buckets, and how many buckets on average.
+   */
+  private void probeRecentDurations(String base, List<String> ids) {
+    HttpClient client = HttpClient.newHttpClient();
+    int probed = 0;
+    int withBuckets = 0;
+    long buckets = 0;
+    for (String id : ids) {
+      try {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tests/" + id))
+            .header("Authorization", "Bearer " + READ_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+          continue;
+        }
+        probed++;
+        int n = recentBuckets(JSON.readTree(response.body()));
+        withBuckets += n > 0 ? 1 : 0;
+        buckets += n;
+      } catch (IOException e) {
+        out.println("  (recent_durations probe: " + e.getMessage() + ")");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    figures.put("lookup_recent_durations_probed", probed);
+    figures.put("lookup_recent_durations_with_buckets", withBuckets);
+    figures.put("lookup_recent_durations_mean_buckets", withBuckets == 0 ? 0.0 : (double) buckets / withBuckets);
+    out.printf("  recent_durations: %d of %d lookups merge buckets (%.1f on average)%n", withBuckets, probed,
+        withBuckets == 0 ? 0.0 : (double) buckets / withBuckets);
+  }
+
+  /** Buckets merged in a lookup's {@code recent_durations}; 0 when it is null or missing. */
+  static int recentBuckets(JsonNode lookup) {
+    JsonNode recent = lookup.path("recent_durations");
+    return recent.isObject() ? recent.path("buckets").asInt(0) : 0;
+  }
+
   private static int status(String url) {
     try {
       return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
@@ -448,21 +512,37 @@ public final class Bench {
     }
   }
 
-  private void runPassThrough(Path work, Path logs, Broker broker, Offsets offsets, long events) throws Exception {
+  /**
+   * A Kafka Streams pass-through (exactly_once_v2) on a copy of the input, repeated until it has at
+   * least {@code --passthrough-min-records}: on the topology's input alone it would last seconds,
+   * mostly start-up, and not be a ceiling.
+   */
+  private void runPassThrough(Path work, Path logs, Broker broker, Offsets offsets, String input, long inputNow)
+      throws Exception {
     out.println("ceiling: Kafka Streams pass-through, exactly_once_v2 ...");
+    long t0 = System.nanoTime();
+    long records = TopicCopy.copy(bootstrap, input, PASSTHROUGH_INPUT, Math.max(inputNow, options.passthroughMinRecords()));
+    figures.put("passthrough_input_copy_s", (System.nanoTime() - t0) / 1e9);
     loadAverage("passthrough", "before");
     double brokerCpu0 = broker.cpuSeconds();
+    Map<String, Long> before = offsets.endsByTopic();
     current = startProcessing("passthrough", "passthrough", "exactly_once_v2", "bench-passthrough",
-        work.resolve("state").resolve("passthrough"), logs, "bench.passthrough.v1", false);
+        work.resolve("state").resolve("passthrough"), logs, PASSTHROUGH_INPUT, "bench.passthrough.v1", false);
     JsonNode r = current.await("RESULT", Duration.ofHours(1));
-    double wall = r.get("wall_s").asDouble();
-    figures.put("passthrough_records", events);
-    figures.put("passthrough_records_per_s", events / wall);
-    figures.put("passthrough_records_per_cpu_s", events / r.get("cpu_s").asDouble());
-    figures.put("passthrough_wall_s", wall);
+    figures.put("passthrough_records", records);
     figures.put("passthrough_broker_cpu_s", broker.cpuSeconds() - brokerCpu0);
+    double rate = PhaseFigures.rates(figures, "passthrough", "records", "record", records, r);
+    Map<String, Long> sent = longs(r.get("sent_by_topic"));
+    Map<String, Long> after = longs(r.get("ends_by_topic"));
+    figures.put("passthrough_writes_snapshot_stable", r.get("writes_snapshot_stable").asBoolean());
+    PhaseFigures.written(figures, "passthrough", "record", records,
+        Written.of(before, after, "bench.passthrough.v1"::equals, sent),
+        Written.of(before, after, t -> t.startsWith("__"), sent));
     loadAverage("passthrough", "after");
-    out.printf("  %,.0f records/s%n", events / wall);
+    out.printf("  %,d records: %,.0f records/s after %.1f s of start-up; per record: %.0f us CPU processing + %.0f us"
+            + " broker, %.2f markers%n", records, rate, num("passthrough_startup_s"),
+        num("passthrough_cpu_us_per_record"), num("passthrough_broker_cpu_us_per_record"),
+        num("passthrough_markers_written_per_record"));
     stopCurrent();
   }
 
@@ -500,8 +580,13 @@ public final class Bench {
       figures.put("flink_records_written", outAfter - outBefore);
       figures.put("flink_records_written_per_event", (double) (outAfter - outBefore) / events);
       figures.put("flink_broker_cpu_s", broker.cpuSeconds() - brokerCpu0);
+      // over the whole span: the Flink peer reports no start-up mark (its wall and CPU cover env.execute)
+      figures.put("flink_cpu_us_per_event", r.get("cpu_s").asDouble() * 1e6 / events);
+      figures.put("flink_broker_cpu_us_per_event", num("flink_broker_cpu_s") * 1e6 / events);
       loadAverage("flink", "after");
-      out.printf("  %,.0f events/s, %,.0f events per CPU-second%n", events / wall, events / r.get("cpu_s").asDouble());
+      out.printf("  %,.0f events/s, %,.0f events per CPU-second; per event: %.0f us CPU + %.0f us broker (whole span)%n",
+          events / wall, events / r.get("cpu_s").asDouble(), num("flink_cpu_us_per_event"),
+          num("flink_broker_cpu_us_per_event"));
     }
   }
 
@@ -524,16 +609,18 @@ public final class Bench {
 
   private void ratios() {
     double eos = num("eos_events_per_s");
-    double eosCpu = num("eos_events_per_cpu_s");
     figures.put("ratio_vs_consumer", eos / num("consumer_records_per_s"));
     // The producer wrote as many records as the topology writes: the share of that time the topology needs.
-    figures.put("ratio_vs_producer", num("producer_wall_s") / num("eos_wall_s"));
+    // the topology's time for the whole input at its steady rate
+    figures.put("ratio_vs_producer", num("producer_wall_s") / (num("input_events") / eos));
     figures.put("ratio_vs_passthrough", eos / num("passthrough_records_per_s"));
     figures.put("ratio_alos_vs_consumer", num("alos_events_per_s") / num("consumer_records_per_s"));
-    figures.put("ratio_alos_vs_producer", num("producer_wall_s") / num("alos_wall_s"));
+    figures.put("ratio_alos_vs_producer", num("producer_wall_s") / (num("input_events") / num("alos_events_per_s")));
     if (figures.containsKey("flink_events_per_s")) {
-      figures.put("ratio_vs_flink", eos / num("flink_events_per_s"));
-      figures.put("ratio_vs_flink_per_cpu_s", eosCpu / num("flink_events_per_cpu_s"));
+      // Like for like: the Flink peer's figures cover its whole env.execute, start-up included, so
+      // these compare it with the topology's whole span, not with its steady state.
+      figures.put("ratio_vs_flink", num("eos_whole_span_events_per_s") / num("flink_events_per_s"));
+      figures.put("ratio_vs_flink_per_cpu_s", num("eos_whole_span_events_per_cpu_s") / num("flink_events_per_cpu_s"));
     }
     figures.put("lookup_p99_ms_under_load", figures.get("lookup_p99_ms_under_load"));
     figures.put("lookup_p99_ms_idle", figures.get("lookup_p99_ms_idle"));
@@ -560,6 +647,27 @@ public final class Bench {
   }
 
   private void summary() {
+    out.println();
+    out.println("steady state (from the first committed input offset to lag 0; start-up apart):");
+    for (String[] phase : new String[][] {{"eos", "exactly_once_v2", "events", "event"},
+        {"alos", "at_least_once", "events", "event"}, {"passthrough", "pass-through", "records", "record"}}) {
+      String p = phase[0];
+      if (!figures.containsKey(p + "_" + phase[2] + "_per_s")) {
+        continue;
+      }
+      out.printf("  %-16s %,10.0f %s/s (whole span %,.0f; start-up %.1f s, steady %.1f s%s)%n", phase[1],
+          num(p + "_" + phase[2] + "_per_s"), phase[2], num(p + "_whole_span_" + phase[2] + "_per_s"),
+          num(p + "_startup_s"), num(p + "_steady_s"),
+          Boolean.TRUE.equals(figures.get(p + "_steady_state_measured")) ? "" : ", TOO SHORT: whole span used");
+      out.printf("  %-16s %10.0f us CPU per %s: processing %.0f + broker %.0f (cores busy %.2f + %.2f)%n", "",
+          num(p + "_total_cpu_us_per_" + phase[3]), phase[3], num(p + "_cpu_us_per_" + phase[3]),
+          num(p + "_broker_cpu_us_per_" + phase[3]), num(p + "_steady_cores_processing"),
+          num(p + "_steady_cores_broker"));
+      out.printf("  %-16s %10.2f records written per %s: %.2f data + %.2f transaction markers"
+              + " (+ %.2f to __consumer_offsets/__transaction_state)%n", "",
+          num(p + "_records_written_per_" + phase[3]), phase[3], num(p + "_data_records_written_per_" + phase[3]),
+          num(p + "_markers_written_per_" + phase[3]), num(p + "_internal_records_written_per_" + phase[3]));
+    }
     out.println();
     out.println("figures:");
     figures.forEach((k, v) -> out.printf("  %-44s %s%n", k, v instanceof Double d ? String.format("%,.3f", d) : v));

@@ -55,8 +55,10 @@ public final class Broker implements AutoCloseable {
     p.put("transaction.state.log.num.partitions", "4");
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("auto.create.topics.enable", "false");
-    // The workload's record timestamps are its build times, weeks in the past: with the default
-    // 7-day retention the broker would delete the input while it is being processed.
+    // The workload's record timestamps are its build times over 28 days ending at the preload: with
+    // the default 7-day retention the broker would delete three weeks of the input while it is being
+    // processed. Topics that set their own retention keep it (Streams' windowed changelogs: their
+    // window plus a day, as in production).
     p.put("log.retention.ms", "-1");
     Path config = dir.resolve("server.properties");
     try (var out = Files.newBufferedWriter(config)) {

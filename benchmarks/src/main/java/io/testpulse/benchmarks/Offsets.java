@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -41,9 +42,15 @@ final class Offsets implements AutoCloseable {
         .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
   }
 
-  /** End offsets of every topic on the broker (internal topics excluded). */
-  Map<TopicPartition, Long> allEnds() throws Exception {
-    return ends(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+  /**
+   * End offsets of every topic, the broker's own included ({@code __consumer_offsets},
+   * {@code __transaction_state}), summed per topic.
+   */
+  Map<String, Long> endsByTopic() throws Exception {
+    var names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS);
+    Map<String, Long> sums = new java.util.TreeMap<>();
+    ends(names).forEach((tp, end) -> sums.merge(tp.topic(), end, Long::sum));
+    return sums;
   }
 
   long total(String topic) throws Exception {
@@ -55,6 +62,14 @@ final class Offsets implements AutoCloseable {
    * {@code applicationId} has not committed yet: 0 means every output of every record is committed.
    */
   long lag(String applicationId, String inputTopic) throws Exception {
+    return progress(applicationId, inputTopic).lag();
+  }
+
+  /**
+   * How far group {@code applicationId} is: the input offsets it has committed (summed over
+   * partitions) and its lag on the input and its own repartition topics.
+   */
+  Progress progress(String applicationId, String inputTopic) throws Exception {
     List<String> topics = new java.util.ArrayList<>(List.of(inputTopic));
     admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
         .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition"))
@@ -63,23 +78,20 @@ final class Offsets implements AutoCloseable {
     Map<TopicPartition, OffsetAndMetadata> committed =
         admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
     long lag = 0;
+    long committedInput = 0;
     for (var end : ends.entrySet()) {
       OffsetAndMetadata c = committed.get(end.getKey());
-      lag += Math.max(0, end.getValue() - (c == null ? 0 : c.offset()));
-    }
-    return lag;
-  }
-
-  /** Sum over partitions of {@code after - before} for topics matching {@code include}. */
-  static long written(Map<TopicPartition, Long> before, Map<TopicPartition, Long> after,
-                      java.util.function.Predicate<String> include) {
-    long sum = 0;
-    for (var e : after.entrySet()) {
-      if (include.test(e.getKey().topic())) {
-        sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+      long offset = c == null ? 0 : c.offset();
+      lag += Math.max(0, end.getValue() - offset);
+      if (end.getKey().topic().equals(inputTopic)) {
+        committedInput += offset;
       }
     }
-    return sum;
+    return new Progress(committedInput, lag);
+  }
+
+  /** Input offsets committed (summed over partitions) and the lag left, input and repartition topics. */
+  record Progress(long committedInput, long lag) {
   }
 
   /**

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
@@ -37,12 +38,15 @@ import org.apache.kafka.streams.state.HostInfo;
  * The processing JVM of the benchmark (a child of the harness): either the full testpulse topology
  * with its HTTP API ({@code topology}), or a Kafka Streams pass-through ({@code passthrough}).
  * It starts Kafka Streams, waits until its consumer group has committed the whole input (lag 0),
- * prints {@code RESULT {json}} (wall and CPU time from start, time to RUNNING, restored records),
+ * prints {@code RESULT {json}} (wall and CPU time from start, start-up to the first committed input
+ * offset, the steady state from there to lag 0 with this JVM's and the broker's CPU time, time to
+ * RUNNING, restored records, data records its producers sent per topic),
  * then obeys commands on standard input: {@code stats} (memory, state-directory size),
  * {@code caughtup} (wait for lag 0 again), {@code stop}.
  *
  * <p>Arguments are {@code key=value}: mode, guarantee, bootstrap, app, state, threads, prefix,
- * instance, auth, output (pass-through only), commit (commit.interval.ms, optional).
+ * instance, auth, output (pass-through only), commit (commit.interval.ms, optional), input (the
+ * input topic, when not the prefix's executions topic), broker.pid (to read the broker's CPU time).
  */
 public final class ProcessingNode {
 
@@ -77,7 +81,9 @@ public final class ProcessingNode {
     props.put(TestpulseConfig.AUTH_TOKENS_CONFIG, a.getOrDefault("auth", ""));
     TestpulseConfig config = new TestpulseConfig(props);
     Properties streamsProps = config.streamsProperties();
-    String input = config.topics().executions().name();
+    // The pass-through reads a topic of its own (a longer copy of the input: Bench.runPassThrough).
+    String input = a.getOrDefault("input", config.topics().executions().name());
+    long brokerPid = Long.parseLong(a.getOrDefault("broker.pid", "-1"));
 
     boolean topologyMode = "topology".equals(a.get("mode"));
     Javalin http = null;
@@ -136,19 +142,42 @@ public final class ProcessingNode {
     });
 
     long cpu0 = SelfMeasure.cpuNanos();
-    long t0 = System.nanoTime();
+    Mark start = Mark.now(0, brokerPid);
+    long t0 = start.nanos();
     streams.start();
     try (Offsets offsets = new Offsets(bootstrap)) {
-      awaitCaughtUp(offsets, app, input, streams, Duration.ofDays(1));
-      long wall = System.nanoTime() - t0;
-      long cpu = SelfMeasure.cpuNanos() - cpu0;
+      Mark[] firstCommit = new Mark[1];
+      Offsets.Progress caughtUp = awaitCaughtUp(offsets, app, input, streams, Duration.ofDays(1), progress -> {
+        if (firstCommit[0] == null && progress.committedInput() > 0) {
+          firstCommit[0] = Mark.now(progress.committedInput(), brokerPid);
+        }
+      });
+      Mark end = Mark.now(caughtUp.committedInput(), brokerPid);
+      Mark steadyFrom = firstCommit[0] == null ? start : firstCommit[0];
       Map<String, Object> result = new LinkedHashMap<>();
-      result.put("wall_s", wall / 1e9);
-      result.put("cpu_s", cpu / 1e9);
+      // the whole span: from KafkaStreams.start() to lag 0 (what runs 1 to 8 called wall_s and cpu_s)
+      result.put("wall_s", (end.nanos() - t0) / 1e9);
+      result.put("cpu_s", (end.cpuNanos() - start.cpuNanos()) / 1e9);
+      result.put("broker_cpu_s", Mark.seconds(start.brokerCpuNanos(), end.brokerCpuNanos()));
+      // start-up: start() to the first committed input offset (JVM warm-up, group join, store opening,
+      // the first poll and commit), then the steady state from that commit to lag 0
+      result.put("startup_s", (steadyFrom.nanos() - t0) / 1e9);
+      result.put("startup_committed_input", steadyFrom.committedInput());
+      result.put("steady_input", end.committedInput() - steadyFrom.committedInput());
+      result.put("steady_s", (end.nanos() - steadyFrom.nanos()) / 1e9);
+      result.put("steady_cpu_s", (end.cpuNanos() - steadyFrom.cpuNanos()) / 1e9);
+      result.put("steady_broker_cpu_s", Mark.seconds(steadyFrom.brokerCpuNanos(), end.brokerCpuNanos()));
       result.put("to_running_s", runningAt.get() == 0 ? -1 : (runningAt.get() - t0) / 1e9);
       result.put("restored_records", restored.get());
       result.put("restore_s", restoreStart.get() == 0 ? 0 : Math.max(0, restoreEnd.get() - restoreStart.get()) / 1e9);
       result.put("http_port", http == null ? -1 : http.port());
+      // data records the embedded producers sent, per topic (markers are not records of the producer),
+      // and the end offsets with them: the harness takes the difference (Written)
+      Written.Snapshot writes = Written.Snapshot.take(() -> ProducerCounts.dataRecordsByTopic(streams.metrics()),
+          offsets);
+      result.put("sent_by_topic", writes.sentByTopic());
+      result.put("ends_by_topic", writes.endsByTopic());
+      result.put("writes_snapshot_stable", writes.stable());
       System.out.println("RESULT " + JSON.writeValueAsString(result));
 
       BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -165,7 +194,8 @@ public final class ProcessingNode {
             // Bounded: a stream thread that deadlocks with an interactive query never catches up.
             long c0 = SelfMeasure.cpuNanos();
             long w0 = System.nanoTime();
-            boolean done = awaitCaughtUp(offsets, app, input, streams, Duration.ofSeconds(caughtUpSeconds));
+            boolean done = awaitCaughtUp(offsets, app, input, streams, Duration.ofSeconds(caughtUpSeconds), p -> { })
+                != null;
             long[] deadlocked = ManagementFactory.getThreadMXBean().findDeadlockedThreads();
             Map<String, Object> caught = new LinkedHashMap<>();
             caught.put("caught_up", done);
@@ -196,22 +226,42 @@ public final class ProcessingNode {
     streams.close(Duration.ofSeconds(60));
   }
 
-  private static boolean awaitCaughtUp(Offsets offsets, String app, String input, KafkaStreams streams,
-                                       Duration timeout) throws Exception {
+  /** Polls every 100 ms until lag 0 and RUNNING; returns the progress then, or null after {@code timeout}. */
+  private static Offsets.Progress awaitCaughtUp(Offsets offsets, String app, String input, KafkaStreams streams,
+                                                Duration timeout, Consumer<Offsets.Progress> onProgress)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
         throw new IllegalStateException("Kafka Streams stopped: " + streams.state());
       }
-      if (streams.state() == KafkaStreams.State.RUNNING && offsets.lag(app, input) == 0) {
-        return true;
+      Offsets.Progress progress = offsets.progress(app, input);
+      onProgress.accept(progress);
+      if (streams.state() == KafkaStreams.State.RUNNING && progress.lag() == 0) {
+        return progress;
       }
       TimeUnit.MILLISECONDS.sleep(100);
     }
-    return false;
+    return null;
   }
 
-  private static Topology passThrough(String input, String output) {
+  /**
+   * One instant of the run: monotonic time, this JVM's CPU time, the broker's CPU time (-1 when
+   * unknown) and the input offsets the group had committed.
+   */
+  private record Mark(long nanos, long cpuNanos, long brokerCpuNanos, long committedInput) {
+
+    static Mark now(long committedInput, long brokerPid) {
+      return new Mark(System.nanoTime(), SelfMeasure.cpuNanos(), SelfMeasure.processCpuNanos(brokerPid),
+          committedInput);
+    }
+
+    static double seconds(long from, long to) {
+      return from < 0 || to < 0 ? -1 : (to - from) / 1e9;
+    }
+  }
+
+  static Topology passThrough(String input, String output) {
     Properties props = new Properties();
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     StreamsBuilder builder = new StreamsBuilder();

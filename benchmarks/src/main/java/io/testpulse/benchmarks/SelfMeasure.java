@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -17,6 +18,18 @@ final class SelfMeasure {
 
   static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /**
+   * CPU time (user plus system) of another process of this user, such as the broker's JVM, or -1 when
+   * unknown ({@code pid < 0}, the process is gone, or the OS does not say). On Linux this is
+   * {@code utime + stime} of {@code /proc/<pid>/stat}, in clock ticks (10 ms).
+   */
+  static long processCpuNanos(long pid) {
+    if (pid < 0) {
+      return -1;
+    }
+    return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(-1L);
   }
 
   /** Heap after a full GC (live data), committed heap, resident set and its peak, from /proc/self/status. */

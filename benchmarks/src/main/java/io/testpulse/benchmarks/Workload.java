@@ -28,15 +28,38 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * @param commits commits every test runs on
  * @param flakyShare share of tests that are flaky
  * @param tagCardinality distinct values of the extra {@code runner} tag
+ * <p>The history spans {@link #SPAN} and its newest execution is at {@code newest}: the harness sets
+ * that to the wall-clock time of the preload ({@link #endingAt}), so that lookups' recent
+ * percentiles and anything else read relative to now find the workload's buckets.
+ *
  * @param duplicateShare share of executions delivered twice
+ * @param newest event time of the newest execution: the last commit's retries (its build time plus 1 s;
+ *     with no failure in the last commit, which the workloads here never lack, it would be 1 s older)
  */
-record Workload(int tests, int commits, double flakyShare, int tagCardinality, double duplicateShare) {
+record Workload(int tests, int commits, double flakyShare, int tagCardinality, double duplicateShare,
+                Instant newest) {
 
   static final String TENANT = "bench";
-  private static final Instant END = Instant.parse("2026-11-01T00:00:00Z");
+  static final Duration SPAN = Duration.ofDays(28);
+
+  /** The same workload with its newest execution at {@code newest}, e.g. now. */
+  Workload endingAt(Instant newest) {
+    return new Workload(tests, commits, flakyShare, tagCardinality, duplicateShare, newest);
+  }
 
   SampleData data(long seed) {
-    return new SampleData(new SampleData.Shape(TENANT, tests, commits, flakyShare, 0.01, Duration.ofDays(28), END, seed));
+    return new SampleData(new SampleData.Shape(TENANT, tests, commits, flakyShare, 0.01, SPAN, shapeEnd(), seed));
+  }
+
+  /**
+   * {@link SampleData} builds commit {@code c} at {@code end - span + c * (span / commits)} and its
+   * retries one second later, so the newest execution is the last commit's retry, at {@code end -
+   * span + (commits - 1) * step + 1 s}. (Its one outage run, at 3/4 of the commits plus 30 minutes, is older for
+   * more than 4 commits; WorkloadTest checks the newest event against {@code newest}.)
+   */
+  private Instant shapeEnd() {
+    long stepMillis = SPAN.toMillis() / Math.max(1, commits);
+    return newest.minusSeconds(1).minusMillis((Math.max(1, commits) - 1) * stepMillis).plus(SPAN);
   }
 
   /** Every execution of the data set (with duplicates), in commit order; returns how many were handed over. */
