@@ -184,7 +184,7 @@ final class HostileRequests {
     probes.add(probe(c, "query with an ingest token", head("GET", target, ingest)));
     probes.add(probe(c, "quarantine with a read token", request("PUT", target + "/quarantine", read, "application/json",
         "{}".getBytes(StandardCharsets.UTF_8))));
-    probes.add(probe(c, "internal route without the secret", head("GET", "/internal/v1/stores/test-state/key?key=x", read)));
+    probes.add(probe(c, "internal route without the secret", head("GET", "/internal/v1/stores/test-record/key?key=x", read)));
     return probes;
   }
 

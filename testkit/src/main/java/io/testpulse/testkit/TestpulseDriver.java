@@ -138,6 +138,10 @@ public final class TestpulseDriver implements AutoCloseable {
     private Instant start = DEFAULT_START;
 
     private Builder() {
+      // TopologyTestDriver commits after every record: emit test-stats and duration buckets at every commit,
+      // so a test sees an execution's outputs at once (a running instance writes them once per interval)
+      config.put(TestpulseConfig.STATS_EMIT_INTERVAL_MS_CONFIG, 0L);
+      config.put(TestpulseConfig.DURATIONS_EMIT_INTERVAL_MS_CONFIG, 0L);
     }
 
     /** A testpulse key (see {@link TestpulseConfig}) or a Kafka Streams key. */

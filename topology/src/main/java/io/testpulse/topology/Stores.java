@@ -21,6 +21,14 @@ public final class Stores {
       StoreHandle.keyValue("test-record", Serdes.String(), TestpulseSerdes.testRecord());
 
   /**
+   * Tests whose stats changed since they were last written to the test-stats topic, in chunks of keys
+   * (one record per commit, see the engine's {@code PendingEmits}): the obligation to write them survives
+   * a crash.
+   */
+  public static final StoreHandle<Long, byte[]> STATS_PENDING =
+      StoreHandle.keyValue("test-stats-pending", Serdes.Long(), Serdes.ByteArray());
+
+  /**
    * Runs moved out of a test's record when it has more recent runs than the record keeps, in batches keyed by
    * {@code tenant/test_id}: a window store whose retention is the de-dup horizon.
    */
@@ -33,21 +41,22 @@ public final class Stores {
   /**
    * Duration sketches per suite ({@code BucketKey(tenant/suite/<suite>, bucket start, "")}) and per suite
    * and dimension set ({@code BucketKey(tenant/dims/<set>/<suite>, bucket start, <values>)}), partitioned
-   * by the duration-rollups repartition topic.
+   * by the duration-rollup-partials repartition topic.
    */
   public static final StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> DURATION_ROLLUP_BUCKETS =
       StoreHandle.keyValue("duration-rollup-buckets", BucketKey.serde(), TestpulseSerdes.durationSketch());
 
   /**
-   * Per-test buckets changed since they were last written to the duration-buckets topic (value: the
-   * suite): kept in a store so that a crash between a commit and the next emission loses no update.
+   * Per-test buckets changed since they were last written to the duration-buckets topic, in chunks of keys
+   * (one record per commit, not one per bucket): a crash between a commit and the next emission loses no
+   * update. Replaces duration-test-pending of 0.1 (a record per bucket and a tombstone per emission).
    */
-  public static final StoreHandle<BucketKey, String> DURATION_TEST_PENDING =
-      StoreHandle.keyValue("duration-test-pending", BucketKey.serde(), Serdes.String());
+  public static final StoreHandle<Long, byte[]> DURATION_TEST_EMITS =
+      StoreHandle.keyValue("duration-test-emits", Serdes.Long(), Serdes.ByteArray());
 
-  /** Rollup buckets changed since they were last written to the duration-buckets topic. */
-  public static final StoreHandle<BucketKey, String> DURATION_ROLLUP_PENDING =
-      StoreHandle.keyValue("duration-rollup-pending", BucketKey.serde(), Serdes.String());
+  /** Rollup buckets changed since they were last written to the duration-buckets topic, like {@link #DURATION_TEST_EMITS}. */
+  public static final StoreHandle<Long, byte[]> DURATION_ROLLUP_EMITS =
+      StoreHandle.keyValue("duration-rollup-emits", Serdes.Long(), Serdes.ByteArray());
 
   /** Tests currently SLOW, keyed by {@code tenant/test_id}: the value is when they became SLOW (epoch millis). */
   public static final StoreHandle<String, Long> DURATION_SLOW_TESTS =

@@ -39,6 +39,12 @@ public final class TestpulseConfig extends AbstractConfig {
   private static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor of the topics the app "
       + "creates; -1 uses the broker's default.replication.factor.";
 
+  public static final String ROCKSDB_MEMORY_BYTES_CONFIG = "testpulse.rocksdb.memory.bytes";
+  private static final String ROCKSDB_MEMORY_BYTES_DOC = "Off-heap memory for all RocksDB stores of the JVM together: "
+      + "one block cache of this size, half of it usable by memtables (BoundedRocksDBConfig, set as "
+      + "rocksdb.config.setter). The first KafkaStreams of the JVM sets it.";
+  public static final long DEFAULT_ROCKSDB_MEMORY_BYTES = 256L * 1024 * 1024;
+
   public static final String FAILURE_REASON_MAX_BYTES_CONFIG = "testpulse.failure.reason.max.bytes";
   private static final String FAILURE_REASON_MAX_BYTES_DOC = "Failure reasons are truncated to this many "
       + "UTF-8 bytes at ingest (at most 64 KiB: an execution's size is bounded so its outputs fit in Kafka).";
@@ -71,12 +77,20 @@ public final class TestpulseConfig extends AbstractConfig {
   public static final String DURATIONS_DIMENSIONS_CONFIG = "testpulse.durations.dimensions";
   private static final String DURATIONS_DIMENSIONS_DOC = "Tag dimension sets to roll suite durations up by: sets "
       + "separated by ';', tag names within a set by ',', e.g. 'instance_type,arch;host.arch'. Each set is "
-      + "repartitioned by (tenant, suite, set) through the duration-rollups repartition topic, so that one "
+      + "repartitioned by (tenant, suite, set) through the duration-rollup-partials repartition topic (one partial sketch per task, rollup and "
+      + "bucket per commit), so that one "
       + "instance holds (and answers ?groupBy= for) all of a suite's groups.";
 
   public static final String DURATIONS_EMIT_INTERVAL_MS_CONFIG = "testpulse.durations.emit.interval.ms";
   private static final String DURATIONS_EMIT_INTERVAL_MS_DOC = "How often (wall clock) updated buckets are "
-      + "written to <prefix>.duration-buckets.v1 and tests are checked for duration regressions.";
+      + "written to <prefix>.duration-buckets.v1 (once per interval per changed bucket, at the first commit after "
+      + "the interval; 0: at every commit) and tests are checked for duration regressions.";
+
+  public static final String STATS_EMIT_INTERVAL_MS_CONFIG = "testpulse.stats.emit.interval.ms";
+  private static final String STATS_EMIT_INTERVAL_MS_DOC = "How often (wall clock) each changed test's stats are "
+      + "written to <prefix>.test-stats.v1: once per interval per changed test, at the first commit after the "
+      + "interval, instead of once per execution (0: at every commit). Transitions and flips are written the "
+      + "moment they happen, whatever this is.";
 
   public static final String DURATIONS_SLOW_FACTOR_CONFIG = "testpulse.durations.slow.factor";
   private static final String DURATIONS_SLOW_FACTOR_DOC = "A test becomes SLOW when its recent median duration "
@@ -209,6 +223,8 @@ public final class TestpulseConfig extends AbstractConfig {
       .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
       .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM,
           TOPIC_REPLICATION_FACTOR_DOC)
+      .define(ROCKSDB_MEMORY_BYTES_CONFIG, Type.LONG, DEFAULT_ROCKSDB_MEMORY_BYTES, Range.atLeast(16L * 1024 * 1024),
+          Importance.MEDIUM, ROCKSDB_MEMORY_BYTES_DOC)
       .define(FAILURE_REASON_MAX_BYTES_CONFIG, Type.INT, 1024, Range.between(0, ExecutionLimits.MAX_FAILURE_REASON_BYTES),
           Importance.LOW,
           FAILURE_REASON_MAX_BYTES_DOC)
@@ -223,8 +239,10 @@ public final class TestpulseConfig extends AbstractConfig {
           Importance.LOW, DURATIONS_GRACE_MS_DOC)
       .define(DURATIONS_DIMENSIONS_CONFIG, Type.STRING, "", dimensionSetsValidator(), Importance.MEDIUM,
           DURATIONS_DIMENSIONS_DOC)
-      .define(DURATIONS_EMIT_INTERVAL_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW,
+      .define(DURATIONS_EMIT_INTERVAL_MS_CONFIG, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
           DURATIONS_EMIT_INTERVAL_MS_DOC)
+      .define(STATS_EMIT_INTERVAL_MS_CONFIG, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
+          STATS_EMIT_INTERVAL_MS_DOC)
       .define(DURATIONS_SLOW_FACTOR_CONFIG, Type.DOUBLE, 1.5, Range.atLeast(1.0), Importance.MEDIUM,
           DURATIONS_SLOW_FACTOR_DOC)
       .define(DURATIONS_SLOW_RECENT_BUCKETS_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.LOW,
@@ -313,6 +331,11 @@ public final class TestpulseConfig extends AbstractConfig {
     return Duration.ofMillis(getLong(DEDUP_HORIZON_MS_CONFIG));
   }
 
+  /** How often changed tests' stats are written ({@value #STATS_EMIT_INTERVAL_MS_CONFIG}). */
+  public Duration statsEmitInterval() {
+    return Duration.ofMillis(getLong(STATS_EMIT_INTERVAL_MS_CONFIG));
+  }
+
   /** The topics under this config's {@code testpulse.topic.prefix}. */
   public Topics topics() {
     return Topics.withPrefix(getString(TOPIC_PREFIX_CONFIG));
@@ -348,6 +371,8 @@ public final class TestpulseConfig extends AbstractConfig {
   public Properties streamsProperties() {
     Properties props = new Properties();
     props.putAll(recommendedStreamsDefaults(topics()));
+    // read by BoundedRocksDBConfig through the configs Kafka Streams hands to the setter
+    props.put(ROCKSDB_MEMORY_BYTES_CONFIG, getLong(ROCKSDB_MEMORY_BYTES_CONFIG));
     originals().forEach((key, value) -> {
       if (!key.startsWith(PREFIX)) {
         props.put(key, value);
@@ -358,18 +383,29 @@ public final class TestpulseConfig extends AbstractConfig {
 
   /** testpulse's defaults for Kafka Streams; every one can be overridden. */
   public static Map<String, Object> recommendedStreamsDefaults(Topics topics) {
-    return Map.of(
-        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
-        StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true,
+    return Map.ofEntries(
+        Map.entry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2),
+        Map.entry(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true),
         // Kafka's own dead-letter support (KIP-1034): the handlers log coordinates, never payloads,
         // and write the raw record with __streams.errors.* headers (topic, partition, offset, exception).
-        StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters().name(),
-        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class,
-        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class,
-        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true,
+        Map.entry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters().name()),
+        Map.entry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class),
+        Map.entry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+            LogAndContinueProcessingExceptionHandler.class),
+        Map.entry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true),
         // a dead letter is the bad record plus its error headers: room for a 1 MiB record (Topics)
-        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.DEAD_LETTER_MAX_MESSAGE_BYTES);
+        Map.entry(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+            Topics.DEAD_LETTER_MAX_MESSAGE_BYTES),
+        // one bounded RocksDB budget for every store (testpulse.rocksdb.memory.bytes)
+        Map.entry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDBConfig.class),
+        // a transaction per second instead of Kafka Streams' 100 ms under exactly-once: fewer commit markers
+        // and offset commits per event; outputs still reach read_committed readers within about a second
+        // (benchmarks/RESULTS.md, run 9)
+        Map.entry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1_000),
+        // larger batches for the changelog and output writes (16 KiB by default); costs no CPU
+        Map.entry(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024));
   }
+
 
   /** Renders every key as an HTML table, like Kafka's own config docs. */
   public static String toHtmlTable() {

@@ -30,35 +30,37 @@ public final class TestpulseTopology {
   private final DurationOptions durations;
   private final Duration dedupHorizon;
   private final FlakinessPolicy flakinessPolicy;
+  private final Duration statsEmitInterval;
 
   private TestpulseTopology(Topics topics, DurationOptions durations, Duration dedupHorizon,
-                            FlakinessPolicy flakinessPolicy) {
+                            FlakinessPolicy flakinessPolicy, Duration statsEmitInterval) {
     this.topics = Objects.requireNonNull(topics, "topics");
     this.durations = Objects.requireNonNull(durations, "durations");
     this.dedupHorizon = Objects.requireNonNull(dedupHorizon, "dedupHorizon");
     this.flakinessPolicy = Objects.requireNonNull(flakinessPolicy, "flakinessPolicy");
+    this.statsEmitInterval = Objects.requireNonNull(statsEmitInterval, "statsEmitInterval");
   }
 
   /** The topology for {@code config}: its topic prefix and, as they are added, its policies. */
   public static TestpulseTopology create(TestpulseConfig config) {
     return new TestpulseTopology(config.topics(), config.durationOptions(), config.dedupHorizon(),
-        config.flakinessPolicy());
+        config.flakinessPolicy(), config.statsEmitInterval());
   }
 
   /** The topology over the given topics, with every other setting at its default. */
   public static TestpulseTopology withTopics(Topics topics) {
     return new TestpulseTopology(topics, DurationOptions.defaults(), TestpulseConfig.DEFAULT_DEDUP_HORIZON,
-        FlakinessPolicy.defaults());
+        FlakinessPolicy.defaults(), new TestpulseConfig(java.util.Map.of()).statsEmitInterval());
   }
 
   /** The same topology with other durations settings. */
   public TestpulseTopology withDurations(DurationOptions options) {
-    return new TestpulseTopology(topics, options, dedupHorizon, flakinessPolicy);
+    return new TestpulseTopology(topics, options, dedupHorizon, flakinessPolicy, statsEmitInterval);
   }
 
   /** The same topology judging flakiness by {@code policy} (validated when the topology is built). */
   public TestpulseTopology withFlakinessPolicy(FlakinessPolicy policy) {
-    return new TestpulseTopology(topics, durations, dedupHorizon, policy);
+    return new TestpulseTopology(topics, durations, dedupHorizon, policy, statsEmitInterval);
   }
 
   public FlakinessPolicy flakinessPolicy() {
@@ -67,7 +69,12 @@ public final class TestpulseTopology {
 
   /** A copy with another de-duplication horizon ({@link TestpulseConfig#DEDUP_HORIZON_MS_CONFIG}). */
   public TestpulseTopology withDedupHorizon(Duration horizon) {
-    return new TestpulseTopology(topics, durations, horizon, flakinessPolicy);
+    return new TestpulseTopology(topics, durations, horizon, flakinessPolicy, statsEmitInterval);
+  }
+
+  /** A copy writing each changed test's stats at most once per {@code interval} (0: at every commit). */
+  public TestpulseTopology withStatsEmitInterval(Duration interval) {
+    return new TestpulseTopology(topics, durations, dedupHorizon, flakinessPolicy, interval);
   }
 
   /** The topics this topology reads and writes. */
@@ -86,7 +93,8 @@ public final class TestpulseTopology {
     flakinessPolicy.validate();
     KStream<String, TestExecution> source = builder.stream(topics.executions().name(),
         topics.executions().consumed().withTimestampExtractor(new ExecutionTimestampExtractor()));
-    KStream<String, TestExecution> executions = EngineStep.addTo(builder, source, topics, flakinessPolicy, dedupHorizon);
+    KStream<String, TestExecution> executions = EngineStep.addTo(builder, source, topics, flakinessPolicy, dedupHorizon,
+        statsEmitInterval);
     DurationsStep.addTo(builder, executions, topics, durations);
     EnrichedStep.addTo(builder, executions, topics);
   }

@@ -40,7 +40,7 @@ class DedupStepTest {
   private static final Duration HORIZON = Duration.ofHours(1);
 
   private final TestpulseConfig config = new TestpulseConfig(Map.of(
-      TestpulseConfig.TOPIC_PREFIX_CONFIG, "tp",
+      TestpulseConfig.TOPIC_PREFIX_CONFIG, "tp", TestpulseConfig.STATS_EMIT_INTERVAL_MS_CONFIG, "0",
       TestpulseConfig.DEDUP_HORIZON_MS_CONFIG, Long.toString(HORIZON.toMillis())));
   private final Topics topics = config.topics();
   /** Its own state directory: the default (/tmp/kafka-streams) is shared by every build on the machine. */

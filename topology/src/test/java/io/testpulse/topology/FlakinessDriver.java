@@ -34,7 +34,8 @@ final class FlakinessDriver implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     // exactly-once adds a transaction per record on the driver and changes no result here
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-    driver = new TopologyTestDriver(TestpulseTopology.withTopics(topics).withFlakinessPolicy(policy).build(), props, T0);
+    driver = new TopologyTestDriver(TestpulseTopology.withTopics(topics).withFlakinessPolicy(policy)
+        .withStatsEmitInterval(java.time.Duration.ZERO).build(), props, T0);
     executions = driver.createInputTopic(topics.executions().name(), Serdes.String().serializer(),
         topics.executions().valueSerde().serializer());
     commands = driver.createInputTopic(topics.quarantineCommands().name(), Serdes.String().serializer(),

@@ -30,7 +30,8 @@ class TestpulseTopologyTest {
 
   private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
 
-  private final TestpulseConfig config = new TestpulseConfig(Map.of(TestpulseConfig.TOPIC_PREFIX_CONFIG, "tp"));
+  private final TestpulseConfig config = new TestpulseConfig(Map.of(TestpulseConfig.TOPIC_PREFIX_CONFIG, "tp",
+      TestpulseConfig.STATS_EMIT_INTERVAL_MS_CONFIG, "0"));
   private final Topics topics = config.topics();
   /** Its own state directory: the default (/tmp/kafka-streams) is shared by every build on the machine. */
   @TempDir

@@ -78,6 +78,7 @@ public class FlipDetectionBenchmark {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     context = new MockProcessorContext<>(props);
+    context.setCurrentSystemTimeMs(0);
     KeyValueStore<String, io.testpulse.avro.TestRecord> inner = org.apache.kafka.streams.state.Stores
         .keyValueStoreBuilder(org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.TEST_RECORD.name()),
             Stores.TEST_RECORD.keySerde(), Stores.TEST_RECORD.valueSerde()).withLoggingDisabled().build();
@@ -92,9 +93,10 @@ public class FlipDetectionBenchmark {
     evicted.init(context.getStateStoreContext(), evicted);
     context.addStateStore(evicted);
     store(Stores.FLAKINESS_COMMITS);
+    store(Stores.STATS_PENDING);
     store(Stores.STATE_INDEX);
     store(Stores.FLAKINESS_WATERMARK);
-    processor = new TestEngineProcessor(policy, java.time.Duration.ofDays(7));
+    processor = new TestEngineProcessor(policy, java.time.Duration.ofDays(7), java.time.Duration.ofSeconds(5));
     processor.init(context);
     for (int t = 0; t < TESTS; t++) {
       ids.add(TestKeys.testId("bench", "web", "Cart", "test " + t));

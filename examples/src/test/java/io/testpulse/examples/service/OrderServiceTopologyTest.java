@@ -71,6 +71,6 @@ class OrderServiceTopologyTest {
 
     assertThat(description).doesNotContain("KSTREAM-").doesNotContain("KTABLE-")
         .contains("Processor: orders-count (stores: [orders-per-customer])")
-        .contains("Processor: test-stats-processor (stores: [test-state, flakiness-state])");
+        .contains("Processor: test-engine-processor (stores: [");
   }
 }

@@ -192,7 +192,7 @@ class TestpulsePluginTest {
 
   @Test
   void shouldRefuseTheInternalApiWhenTheSecretIsMissingOrWrong() throws Exception {
-    String path = "/internal/v1/stores/test-state/key?key=acme/" + ID + "&partition=0";
+    String path = "/internal/v1/stores/test-record/key?key=acme/" + ID + "&partition=0";
     assertThat(send("GET", path, ADMIN, null).statusCode()).isEqualTo(403);
     HttpRequest wrong = HttpRequest.newBuilder(uri(path)).header("X-Testpulse-Internal", "s3cre7").build();
     assertThat(HTTP.send(wrong, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
@@ -219,7 +219,7 @@ class TestpulsePluginTest {
     assertThat(metrics).contains("testpulse_http_requests_seconds_bucket{")
         .contains("route=\"/api/v1/tests\"")
         .contains("kafka_stream_")
-        .contains("testpulse_store_offset_lag_max{store=\"test-state\"}");
+        .contains("testpulse_store_offset_lag_max{store=\"test-record\"}");
   }
 
   @Test

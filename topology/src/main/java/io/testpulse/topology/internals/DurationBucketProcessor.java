@@ -7,10 +7,9 @@ import io.testpulse.topology.DurationBucket;
 import io.testpulse.topology.DurationOptions;
 import io.testpulse.topology.DurationSummary;
 import io.testpulse.topology.StoreHandle;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Adds each duration to its time bucket's sketch; every emit interval, forwards the buckets that
- * changed as {@link DurationBucket}s; once per bucket of stream time, deletes buckets past retention.
- * An execution later than its bucket's end plus grace is dropped.
+ * Adds each duration to its time bucket's sketch; once per emit interval, at a commit, forwards the buckets
+ * that changed as {@link DurationBucket}s ({@link PendingEmits}: the obligation survives a crash at one
+ * record per commit); once per bucket of stream time, deletes buckets past retention. An execution later
+ * than its bucket's end plus grace is dropped.
  *
  * @param <V> the input value
  */
@@ -33,25 +33,19 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
   private static final Logger LOG = LoggerFactory.getLogger(DurationBucketProcessor.class);
 
   private final StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> handle;
-  private final StoreHandle<BucketKey, String> pendingHandle;
+  private final StoreHandle<Long, byte[]> emitsHandle;
   protected final DurationOptions options;
   private final long bucketMs;
-  /**
-   * Buckets updated since the last emission, with the suite they belong to; mirrored in the pending
-   * store (one write per bucket per emit interval) so that the obligation to emit survives a crash.
-   */
-  private final Map<BucketKey, String> updated = new LinkedHashMap<>();
   private ProcessorContext<String, DurationBucket> context;
-  private KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics> store;
-  private KeyValueStore<BucketKey, String> pending;
   private SketchBucketStore sketches;
+  private PendingEmits<BucketKey> pending;
   private long lastPurgeStreamTime = Long.MIN_VALUE;
   private long dropped;
 
   DurationBucketProcessor(StoreHandle<BucketKey, DDSketchWithExactSummaryStatistics> handle,
-      StoreHandle<BucketKey, String> pendingHandle, DurationOptions options) {
+      StoreHandle<Long, byte[]> emitsHandle, DurationOptions options) {
     this.handle = handle;
-    this.pendingHandle = pendingHandle;
+    this.emitsHandle = emitsHandle;
     this.options = options;
     this.bucketMs = options.bucket().toMillis();
   }
@@ -59,14 +53,24 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
   @Override
   public void init(ProcessorContext<String, DurationBucket> context) {
     this.context = context;
-    this.store = context.getStateStore(handle.name());
+    KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics> store = context.getStateStore(handle.name());
     this.sketches = SketchBucketStore.unwrap(store);
-    this.pending = context.getStateStore(pendingHandle.name());
-    updated.clear();
-    try (KeyValueIterator<BucketKey, String> it = pending.all()) {
-      it.forEachRemaining(kv -> updated.put(kv.key, kv.value.isEmpty() ? null : kv.value));
+    if (sketches == null) {
+      throw new IllegalStateException(handle.name() + " must be built by SketchBucketStoreBuilder");
     }
-    context.schedule(options.emitInterval(), PunctuationType.WALL_CLOCK_TIME, now -> emitAndPurge());
+    this.pending = new PendingEmits<>(context.getStateStore(emitsHandle.name()), BucketKey.serde(),
+        options.emitInterval().toMillis(), context.currentSystemTimeMs());
+    CommitForwarder<String, DurationBucket> forwarder = new CommitForwarder<>(context);
+    sketches.setBeforeCommit(getClass().getName(), () -> pending.commit(context.currentSystemTimeMs(), (key, suite) -> {
+      DurationSummary summary = DurationSummary.of(sketches.current(key));
+      if (summary != null) {
+        DurationBucket bucket = describe(key, suite.isEmpty() ? null : suite, summary);
+        forwarder.forward(new Record<>(bucket.key(), bucket, Math.max(0, context.currentStreamTimeMs())));
+      }
+    }));
+    // a commit follows a punctuation: changed buckets go out within the interval even when no input arrives
+    Duration every = options.emitInterval().isZero() ? Duration.ofSeconds(1) : options.emitInterval();
+    context.schedule(every, PunctuationType.WALL_CLOCK_TIME, now -> maybePurge());
   }
 
   /** Adds one duration (microseconds) at event time {@code timestamp} to {@code (scope, group)}. */
@@ -83,37 +87,47 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
       return;
     }
     BucketKey key = new BucketKey(scope, bucket, group);
-    if (sketches != null) {
+    if (options.sketchCache()) {
       sketches.forUpdate(key).accept(micros);
     } else {
-      DDSketchWithExactSummaryStatistics sketch = store.get(key);
+      DDSketchWithExactSummaryStatistics sketch = sketches.get(key);
       if (sketch == null) {
         sketch = DurationSketches.create();
       }
       sketch.accept(micros);
-      store.put(key, sketch);
+      sketches.put(key, sketch);
     }
-    if (!updated.containsKey(key)) {
-      updated.put(key, suite);
-      pending.put(key, suite == null ? "" : suite);
+    pending.mark(key, suite == null ? "" : suite);
+  }
+
+  /**
+   * Merges a partial sketch (a task's durations of one rollup and bucket since its last commit) into
+   * {@code (scope, group)}'s bucket: lateness was judged where the executions were read, so only a bucket
+   * past retention is dropped here.
+   */
+  protected final void merge(String scope, String group, long bucketStart, DDSketchWithExactSummaryStatistics partial) {
+    if (bucketStart + bucketMs + options.retention().toMillis() <= context.currentStreamTimeMs()) {
+      dropped++;
+      return;
     }
+    BucketKey key = new BucketKey(scope, bucketStart, group);
+    if (options.sketchCache()) {
+      sketches.forUpdate(key).mergeWith(partial);
+    } else {
+      DDSketchWithExactSummaryStatistics sketch = sketches.get(key);
+      if (sketch == null) {
+        sketch = DurationSketches.create();
+      }
+      sketch.mergeWith(partial);
+      sketches.put(key, sketch);
+    }
+    pending.mark(key, "");
   }
 
   /** The output record of one bucket, from its key, the suite it belongs to and its summary. */
   protected abstract DurationBucket describe(BucketKey key, String suite, DurationSummary summary);
 
-  private void emitAndPurge() {
-    long timestamp = Math.max(0, context.currentStreamTimeMs());
-    List<Map.Entry<BucketKey, String>> batch = new ArrayList<>(updated.entrySet());
-    updated.clear();
-    for (Map.Entry<BucketKey, String> e : batch) {
-      DurationSummary summary = DurationSummary.of(sketches != null ? sketches.current(e.getKey()) : store.get(e.getKey()));
-      if (summary != null) {
-        DurationBucket bucket = describe(e.getKey(), e.getValue(), summary);
-        context.forward(new Record<>(bucket.key(), bucket, timestamp));
-      }
-      pending.delete(e.getKey());
-    }
+  private void maybePurge() {
     long streamTime = context.currentStreamTimeMs();
     if (streamTime >= 0 && (lastPurgeStreamTime == Long.MIN_VALUE || streamTime - lastPurgeStreamTime >= bucketMs)) {
       lastPurgeStreamTime = streamTime;
@@ -124,8 +138,7 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
   private void purge(long streamTime) {
     long retention = options.retention().toMillis();
     List<BucketKey> expired = new ArrayList<>();
-    try (KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics> it =
-        sketches != null ? sketches.allCurrent() : store.all()) {
+    try (KeyValueIterator<BucketKey, DDSketchWithExactSummaryStatistics> it = sketches.allCurrent()) {
       while (it.hasNext()) {
         KeyValue<BucketKey, DDSketchWithExactSummaryStatistics> kv = it.next();
         if (kv.key.bucketStart() + bucketMs + retention <= streamTime) {
@@ -133,7 +146,7 @@ abstract class DurationBucketProcessor<V> implements Processor<String, V, String
         }
       }
     }
-    expired.forEach(store::delete);
+    expired.forEach(sketches::delete);
     if (!expired.isEmpty()) {
       LOG.debug("deleted {} duration buckets past retention from {}", expired.size(), handle.name());
     }

@@ -4,6 +4,7 @@ import io.testpulse.avro.TestExecution;
 import io.testpulse.topology.DurationBucket;
 import io.testpulse.topology.DurationOptions;
 import io.testpulse.topology.DurationScopes;
+import io.testpulse.serdes.TestpulseSerdes;
 import io.testpulse.topology.Stores;
 import io.testpulse.topology.Topics;
 import io.testpulse.topology.Transition;
@@ -12,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -21,32 +21,32 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
  * Duration percentiles: DDSketches in time buckets per test (co-partitioned with the input), per
- * suite and per suite and dimension set (through the {@code duration-rollups} repartition topic,
- * keyed by the rollup), emitted to the compacted duration-buckets topic; SLOW transitions when a
- * test's recent median regresses against its baseline.
+ * suite and per suite and dimension set (partial sketches per task and commit through the
+ * {@code duration-rollup-partials} repartition topic, keyed by the rollup), emitted to the compacted
+ * duration-buckets topic; SLOW transitions when a test's recent median regresses against its baseline.
  */
 public final class DurationsStep {
 
-  /** Name of the repartition topic: {@code <application.id>-duration-rollups-repartition}. */
-  public static final String ROLLUPS_REPARTITION = "duration-rollups";
+  /**
+   * Name of the repartition topic: {@code <application.id>-duration-rollup-partials-repartition} (0.1's
+   * {@code duration-rollups} carried one record per execution and rollup key).
+   */
+  public static final String ROLLUPS_REPARTITION = "duration-rollup-partials";
 
   private DurationsStep() {
   }
 
   public static void addTo(StreamsBuilder builder, KStream<String, TestExecution> executions, Topics topics,
       DurationOptions options) {
-    builder.addStateStore(options.sketchCache()
-        ? new SketchBucketStoreBuilder(Stores.DURATION_TEST_BUCKETS)
-        : Stores.DURATION_TEST_BUCKETS.storeBuilder());
-    builder.addStateStore(options.sketchCache()
-        ? new SketchBucketStoreBuilder(Stores.DURATION_ROLLUP_BUCKETS)
-        : Stores.DURATION_ROLLUP_BUCKETS.storeBuilder());
-    builder.addStateStore(Stores.DURATION_TEST_PENDING.storeBuilder());
-    builder.addStateStore(Stores.DURATION_ROLLUP_PENDING.storeBuilder());
+    // the sketch store's commit hook emits changed buckets; with the sketch cache off it writes through
+    builder.addStateStore(new SketchBucketStoreBuilder(Stores.DURATION_TEST_BUCKETS));
+    builder.addStateStore(new SketchBucketStoreBuilder(Stores.DURATION_ROLLUP_BUCKETS));
+    builder.addStateStore(Stores.DURATION_TEST_EMITS.storeBuilder());
+    builder.addStateStore(Stores.DURATION_ROLLUP_EMITS.storeBuilder());
     builder.addStateStore(Stores.DURATION_SLOW_TESTS.storeBuilder());
 
     KStream<String, DurationBucket> testBuckets = executions.process(() -> new TestDurationProcessor(options),
-        Named.as("duration-test-processor"), Stores.DURATION_TEST_BUCKETS.name(), Stores.DURATION_TEST_PENDING.name());
+        Named.as("duration-test-processor"), Stores.DURATION_TEST_BUCKETS.name(), Stores.DURATION_TEST_EMITS.name());
 
     testBuckets
         .process(() -> new SlowTestDetector(options), Named.as("duration-slow-detector"),
@@ -55,14 +55,12 @@ public final class DurationsStep {
             .withName("duration-slow-transitions-sink"));
 
     KStream<String, DurationBucket> rollupBuckets = executions
-        .filter(TestDurationProcessor::counts, Named.as("duration-rollup-filter"))
-        .flatMap((key, e) -> DurationScopes.rollupKeys(e, options).stream()
-            .map(rollupKey -> KeyValue.pair(rollupKey, e.getDurationMicros())).toList(),
-            Named.as("duration-rollup-keys"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName(ROLLUPS_REPARTITION)
+        .process(() -> new RollupPartialProcessor(options), Named.as("duration-rollup-partials"),
+            Stores.DURATION_TEST_BUCKETS.name())
+        .repartition(Repartitioned.with(Serdes.String(), TestpulseSerdes.durationSketch()).withName(ROLLUPS_REPARTITION)
             .withStreamPartitioner(DurationsStep::byScope))
         .process(() -> new RollupDurationProcessor(options), Named.as("duration-rollup-processor"),
-            Stores.DURATION_ROLLUP_BUCKETS.name(), Stores.DURATION_ROLLUP_PENDING.name());
+            Stores.DURATION_ROLLUP_BUCKETS.name(), Stores.DURATION_ROLLUP_EMITS.name());
 
     testBuckets.merge(rollupBuckets, Named.as("duration-buckets-merge"))
         .to(topics.durationBuckets().name(), topics.durationBuckets().produced());
@@ -75,7 +73,7 @@ public final class DurationsStep {
    * producer's default for the String key {@code scope NUL}, so {@code queryMetadataForKey} with that
    * key finds the same partition.
    */
-  static Optional<Set<Integer>> byScope(String topic, String key, Long value, int numPartitions) {
+  static Optional<Set<Integer>> byScope(String topic, String key, Object value, int numPartitions) {
     int end = key.indexOf(DurationScopes.GROUP_SEPARATOR);
     String scopeKey = end < 0 ? key + DurationScopes.GROUP_SEPARATOR : key.substring(0, end + 1);
     byte[] bytes = scopeKey.getBytes(StandardCharsets.UTF_8);

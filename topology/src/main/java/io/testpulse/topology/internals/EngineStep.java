@@ -44,9 +44,11 @@ public final class EngineStep {
 
   /** Adds the engine; returns the accepted executions (duplicates dropped, attempts numbered). */
   public static KStream<String, TestExecution> addTo(StreamsBuilder builder, KStream<String, TestExecution> executions,
-                                                     Topics topics, FlakinessPolicy policy, Duration dedupHorizon) {
+                                                     Topics topics, FlakinessPolicy policy, Duration dedupHorizon,
+                                                     Duration statsEmitInterval) {
     builder.addStateStore(new WriteBehindStoreBuilder<>(Stores.TEST_RECORD, TestRecords::mutable));
     builder.addStateStore(evictedRuns(dedupHorizon));
+    builder.addStateStore(Stores.STATS_PENDING.storeBuilder());
     builder.addStateStore(Stores.FLAKINESS_COMMITS.storeBuilder());
     builder.addStateStore(Stores.STATE_INDEX.storeBuilder());
     // Cached: one key per partition (the watermark) and one per run (the run's counts) are written by
@@ -55,8 +57,9 @@ public final class EngineStep {
     builder.addStateStore(Stores.RUN_OUTCOMES.storeBuilder().withCachingEnabled());
     builder.addStateStore(Stores.RUN_CANDIDATES.storeBuilder());
 
-    KStream<String, Object> fromExecutions = executions.process(() -> new TestEngineProcessor(policy, dedupHorizon),
-        Named.as(PROCESSOR), Stores.TEST_RECORD.name(), Stores.DEDUP_EVICTED_RUNS, Stores.FLAKINESS_COMMITS.name(),
+    KStream<String, Object> fromExecutions = executions.process(
+        () -> new TestEngineProcessor(policy, dedupHorizon, statsEmitInterval), Named.as(PROCESSOR),
+        Stores.TEST_RECORD.name(), Stores.DEDUP_EVICTED_RUNS, Stores.STATS_PENDING.name(), Stores.FLAKINESS_COMMITS.name(),
         Stores.FLAKINESS_WATERMARK.name(), Stores.STATE_INDEX.name());
     KStream<String, Object> fromVerdicts = builder
         .stream(topics.flipVerdicts().name(), topics.flipVerdicts().consumed())

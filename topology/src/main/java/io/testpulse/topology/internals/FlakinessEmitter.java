@@ -80,8 +80,14 @@ final class FlakinessEmitter {
       transition = new Transition(key, s.getTenant(), s.getTestId(), s.getSuite(), from, next.name(), reason, all,
           s.getClock());
     }
-    // A declined candidate that changes nothing visible is stored without a new stats row.
-    records.changed(key, r, trigger != FlakinessRules.Trigger.FLIP_DECLINED || transition != null);
+    // A change not caused by an execution (which counted itself) is one more version of the stats; a declined
+    // candidate that changes nothing visible is stored without a new version or stats row.
+    boolean statsChanged = trigger != FlakinessRules.Trigger.EXECUTION
+        && (trigger != FlakinessRules.Trigger.FLIP_DECLINED || transition != null);
+    if (statsChanged && r.getStats() != null) {
+      r.getStats().setVersion(r.getStats().getVersion() + 1);
+    }
+    records.changed(key, r, trigger == FlakinessRules.Trigger.EXECUTION || statsChanged);
     if (transition != null) {
       if (transition.from() != null) {
         index.delete(Stores.stateIndexKey(s.getTenant(), transition.from(), s.getTestId()));

@@ -1,5 +1,6 @@
 package io.testpulse.topology.internals;
 
+import com.datadoghq.sketch.ddsketch.DDSketchWithExactSummaryStatistics;
 import io.testpulse.topology.BucketKey;
 import io.testpulse.topology.DurationBucket;
 import io.testpulse.topology.DurationOptions;
@@ -13,22 +14,27 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** Suite and suite-by-dimension duration buckets, after the duration-rollups repartition. */
-final class RollupDurationProcessor extends DurationBucketProcessor<Long> {
+/**
+ * Suite and suite-by-dimension duration buckets, after the duration-rollup-partials repartition: merges each
+ * task's partial sketch of a (rollup, bucket) into the bucket ({@link RollupPartialProcessor}).
+ */
+final class RollupDurationProcessor extends DurationBucketProcessor<DDSketchWithExactSummaryStatistics> {
 
   private final Map<String, List<String>> setsByName = new HashMap<>();
 
   RollupDurationProcessor(DurationOptions options) {
-    super(Stores.DURATION_ROLLUP_BUCKETS, Stores.DURATION_ROLLUP_PENDING, options);
+    super(Stores.DURATION_ROLLUP_BUCKETS, Stores.DURATION_ROLLUP_EMITS, options);
     options.dimensionSets().forEach(set -> setsByName.put(DurationOptions.dimensionSetName(set), set));
   }
 
   @Override
-  public void process(Record<String, Long> record) {
-    int separator = record.key().indexOf(DurationScopes.GROUP_SEPARATOR);
-    String scope = record.key().substring(0, separator);
-    String group = record.key().substring(separator + 1);
-    add(scope, group, null, record.timestamp(), record.value());
+  public void process(Record<String, DDSketchWithExactSummaryStatistics> record) {
+    String key = record.key();
+    int separator = key.indexOf(DurationScopes.GROUP_SEPARATOR);
+    int last = key.lastIndexOf(DurationScopes.GROUP_SEPARATOR);
+    String scope = key.substring(0, separator);
+    String group = key.substring(separator + 1, last);
+    merge(scope, group, Long.parseLong(key.substring(last + 1)), record.value());
   }
 
   @Override

@@ -51,11 +51,9 @@ final class RunOutcomeProcessor implements Processor<String, RunMessage, String,
     }
     run.setLastSeen(Math.max(run.getLastSeen(), m.time()));
     String runKey = record.key().substring(record.key().indexOf('/') + 1);
-    if (RunMessage.COUNT.equals(m.kind())) {
-      run.setDecided(run.getDecided() + 1);
-      if (m.failed()) {
-        run.setFailed(run.getFailed() + 1);
-      }
+    if (m.isCount()) {
+      run.setDecided(run.getDecided() + m.decidedCount());
+      run.setFailed(run.getFailed() + m.failedCount());
       boolean outage = run.getDecided() >= policy.outageMinTests()
           && (double) run.getFailed() / run.getDecided() > policy.outageFailedShare();
       if (outage != run.getOutage()) {

@@ -64,8 +64,19 @@ public final class SketchBucketStore implements KeyValueStore<BucketKey, DDSketc
         }
       };
 
+  private final Map<String, Runnable> beforeCommit = new LinkedHashMap<>();
+
   public SketchBucketStore(KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics> inner) {
     this.inner = inner;
+  }
+
+  /**
+   * Sets what {@code owner} runs at each commit, while Kafka Streams prepares it, before the dirty sketches
+   * are written (the processors of the task that hold per-commit work: emissions, rollup partials). A
+   * processor initialised again replaces its hook.
+   */
+  public void setBeforeCommit(String owner, Runnable hook) {
+    beforeCommit.put(owner, hook);
   }
 
   /**
@@ -176,6 +187,7 @@ public final class SketchBucketStore implements KeyValueStore<BucketKey, DDSketc
 
   @Override
   public void flushCache() {
+    beforeCommit.values().forEach(Runnable::run);
     writeDirty();
   }
 

@@ -16,7 +16,7 @@ import org.apache.kafka.streams.processor.api.Record;
 final class TestDurationProcessor extends DurationBucketProcessor<TestExecution> {
 
   TestDurationProcessor(DurationOptions options) {
-    super(Stores.DURATION_TEST_BUCKETS, Stores.DURATION_TEST_PENDING, options);
+    super(Stores.DURATION_TEST_BUCKETS, Stores.DURATION_TEST_EMITS, options);
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.testpulse.topology.Stores;
 import io.testpulse.topology.TestStats;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.metrics.Sensor;
@@ -48,6 +49,10 @@ final class TestEngineProcessor implements Processor<String, TestExecution, Stri
 
   private final FlakinessPolicy policy;
   private final long horizonMs;
+  private final long statsEmitMs;
+  private PendingEmits<String> pendingStats;
+  /** Per run: first attempts [decided, failed, newest time] not yet sent to the outage guard. */
+  private final Map<String, long[]> runCounts = new LinkedHashMap<>();
   private ProcessorContext<String, Object> context;
   private WriteBehindStore<String, TestRecord> records;
   private KeyValueStore<String, CommitOutcome> commits;
@@ -57,9 +62,10 @@ final class TestEngineProcessor implements Processor<String, TestExecution, Stri
   private Sensor droppedLate;
   private Sensor droppedDuplicates;
 
-  TestEngineProcessor(FlakinessPolicy policy, Duration dedupHorizon) {
+  TestEngineProcessor(FlakinessPolicy policy, Duration dedupHorizon, Duration statsEmitInterval) {
     this.policy = policy;
     this.horizonMs = dedupHorizon.toMillis();
+    this.statsEmitMs = statsEmitInterval.toMillis();
   }
 
   @Override
@@ -71,14 +77,29 @@ final class TestEngineProcessor implements Processor<String, TestExecution, Stri
     WindowStore<String, EvictedRuns> evicted = context.getStateStore(Stores.DEDUP_EVICTED_RUNS);
     this.runs = new RecentRuns(evicted, horizonMs);
     this.emitter = FlakinessEmitter.open(policy, context, records, Stores.FLAKINESS_COMMITS);
+    this.pendingStats = new PendingEmits<>(context.getStateStore(Stores.STATS_PENDING.name()),
+        Stores.TEST_RECORD.keySerde(), statsEmitMs, context.currentSystemTimeMs());
     CommitForwarder<String, Object> forwarder = new CommitForwarder<>(context);
-    records.setCommitListener((key, record) -> {
-      if (record.getStats() != null) {
-        record.getStats().setVersion(record.getStats().getVersion() + 1);
-        forwarder.forward(new Record<>(key, TestStats.from(record.getStats(), record.getFlakiness()),
-            Math.max(0, context.currentStreamTimeMs())));
+    runCounts.clear();
+    records.setBeforeCommit(() -> {
+      for (String run : new ArrayList<>(runCounts.keySet())) {
+        sendCounts(run, forwarder::forward);
       }
+      for (String key : records.takeEmitMarks()) {
+        pendingStats.mark(key, "");
+      }
+      pendingStats.commit(context.currentSystemTimeMs(), (key, unused) -> {
+        TestRecord r = records.forUpdate(key);
+        if (r != null && r.getStats() != null) {
+          forwarder.forward(new Record<>(key, TestStats.from(r.getStats(), r.getFlakiness()),
+              Math.max(0, context.currentStreamTimeMs())));
+        }
+      });
     });
+    if (statsEmitMs > 0) {
+      // a commit follows a punctuation: pending stats go out within the interval even when no input arrives
+      context.schedule(Duration.ofMillis(statsEmitMs), PunctuationType.WALL_CLOCK_TIME, now -> { });
+    }
     this.droppedLate = context.metrics().addRateTotalSensor(FlakinessEmitter.METRIC_SCOPE,
         "flakiness-" + context.taskId(), "dropped-late", Sensor.RecordingLevel.INFO);
     // one sensor per task (the entity), so tasks of one thread never share or remove each other's metric
@@ -141,9 +162,14 @@ final class TestEngineProcessor implements Processor<String, TestExecution, Stri
         FlakinessRules.insert(s.getWindow(), new WindowEntry(t, e.getAttempt(), e.getExecutionId(), failed),
             policy.window());
       }
-      String run = RunMessage.runKey(e.getTenant(), e.getRun().getKey());
       if (e.getAttempt() == 0) {
-        messages.add(KeyValue.pair(run, RunMessage.count(failed, t)));
+        // counted per run and sent at the commit (or before any flip candidate): one message per run per
+        // commit instead of one per execution
+        long[] counts = runCounts.computeIfAbsent(RunMessage.runKey(e.getTenant(), e.getRun().getKey()),
+            run -> new long[] {0, 0, Long.MIN_VALUE});
+        counts[0]++;
+        counts[1] += failed ? 1 : 0;
+        counts[2] = Math.max(counts[2], t);
       }
       String commit = e.getRun().getCommitSha();
       if (commit != null && !commit.isEmpty()) {
@@ -152,6 +178,13 @@ final class TestEngineProcessor implements Processor<String, TestExecution, Stri
     }
     emitter.settle(key, r, FlakinessRules.Trigger.EXECUTION,
         Map.of("run_key", e.getRun().getKey(), "result", result.name()), context, record);
+    if (!messages.isEmpty()) {
+      // every count before the candidates, as one message per execution had it (the guard's verdicts, and
+      // so the flips, keep the order of the reference model)
+      for (String run : new ArrayList<>(runCounts.keySet())) {
+        sendCounts(run, context::forward);
+      }
+    }
     for (KeyValue<String, RunMessage> m : messages) {
       context.forward(new Record<>(m.key, m.value, record.timestamp(), record.headers()));
     }
@@ -191,6 +224,14 @@ final class TestEngineProcessor implements Processor<String, TestExecution, Stri
       }
     }
     commits.put(key, c);
+  }
+
+  /** Sends the run's first attempts counted so far, if any, to the outage guard. */
+  private void sendCounts(String run, java.util.function.Consumer<Record<String, Object>> send) {
+    long[] counts = runCounts.remove(run);
+    if (counts != null) {
+      send.accept(new Record<>(run, RunMessage.counts(counts[0], counts[1], counts[2]), counts[2]));
+    }
   }
 
   /**

@@ -12,8 +12,8 @@ public final class TestStatsProcessor {
   }
 
   /**
-   * Applies one more execution to {@code previous} in place (or to a new state when null) and returns it. The
-   * version is not changed here: it grows by one with every stats row written (once per commit per changed test).
+   * Applies one more execution to {@code previous} in place (or to a new state when null) and returns it, with
+   * the version one higher (the version counts changes; a stats row carries the version of its state).
    */
   public static TestState apply(TestState previous, TestExecution e) {
     Instant at = e.getEventTime();
@@ -42,6 +42,7 @@ public final class TestStatsProcessor {
       next.setLastSeen(at);
       next.setLastResult(result);
     }
+    next.setVersion(next.getVersion() + 1);
     return next;
   }
 }

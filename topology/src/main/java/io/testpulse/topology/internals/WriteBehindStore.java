@@ -28,9 +28,9 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * RocksDB) store once per commit, when Kafka Streams flushes its caches, or when they are evicted. A test
  * hit by several executions within a commit costs one changelog record, not one per execution.
  *
- * <p>Just before a commit's writes, the {@link CommitListener} sees every value marked for emission since
- * the last commit: the engine emits each changed test's stats there, once per commit, inside the same
- * transaction as the state and the input offsets (see {@link CommitForwarder}).
+ * <p>Just before a commit's writes, the {@linkplain #setBeforeCommit before-commit hook} runs: the engine
+ * emits changed tests' stats there, inside the same transaction as the state and the input offsets (see
+ * {@link CommitForwarder} and {@link PendingEmits}).
  *
  * <p>Exactly-once: Kafka Streams calls {@link #flushCache()} on every store while preparing a commit, before
  * it flushes the producer and commits the transaction (the hook its own record cache uses; {@link
@@ -43,19 +43,13 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  */
 public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, CachedStateStore<K, V> {
 
-  /** Sees the values marked for emission, before they are written, once per commit. */
-  public interface CommitListener<K, V> {
-    /** Called in the stream thread while the commit is prepared; may change the values (they are written after). */
-    void committing(K key, V value);
-  }
-
   private static final int MAX_HOT = 20_000;
 
   private final KeyValueStore<K, V> inner;
   private final UnaryOperator<V> mutable;
   private final Map<K, V> dirty = new LinkedHashMap<>();
-  private final Map<K, V> toEmit = new LinkedHashMap<>();
-  private CommitListener<K, V> listener;
+  private Runnable beforeCommit;
+  private final java.util.Set<K> emitMarks = new java.util.LinkedHashSet<>();
   private final LinkedHashMap<K, V> hot = new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
@@ -88,9 +82,12 @@ public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, Cached
     }
   }
 
-  /** Who sees the values marked for emission at each commit (one listener: the owning processor's). */
-  public void setCommitListener(CommitListener<K, V> listener) {
-    this.listener = listener;
+  /**
+   * What runs at each commit (in the stream thread, while Kafka Streams prepares it), before the changed
+   * values are written: it may read and change values. One hook: the owning processor's.
+   */
+  public void setBeforeCommit(Runnable hook) {
+    this.beforeCommit = hook;
   }
 
   /** The live value of {@code key} including unflushed changes, or null: stream thread only. */
@@ -107,13 +104,23 @@ public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, Cached
     return value;
   }
 
-  /** Marks {@code value} as the new value of {@code key}, written at the next commit; {@code emit}: shown to the listener. */
+  /**
+   * Marks {@code value} as the new value of {@code key}, written at the next commit; {@code emit}: also
+   * marks the key for the owning processor's output (see {@link #takeEmitMarks}).
+   */
   public void changed(K key, V value, boolean emit) {
     hot.put(key, value);
     dirty.put(key, value);
     if (emit) {
-      toEmit.put(key, value);
+      emitMarks.add(key);
     }
+  }
+
+  /** The keys marked for output since the last call (every processor of the task marks them; one emits). */
+  public java.util.Set<K> takeEmitMarks() {
+    java.util.Set<K> marks = new java.util.LinkedHashSet<>(emitMarks);
+    emitMarks.clear();
+    return marks;
   }
 
   /** The committed value, for interactive queries from any thread: never the live objects. */
@@ -126,7 +133,6 @@ public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, Cached
   public void put(K key, V value) {
     hot.remove(key);
     dirty.remove(key);
-    toEmit.remove(key);
     inner.put(key, value);
   }
 
@@ -148,7 +154,6 @@ public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, Cached
   public V delete(K key) {
     V cached = hot.remove(key);
     dirty.remove(key);
-    toEmit.remove(key);
     V stored = inner.delete(key);
     return cached != null ? cached : stored;
   }
@@ -184,6 +189,9 @@ public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, Cached
 
   @Override
   public void flushCache() {
+    if (beforeCommit != null) {
+      beforeCommit.run();
+    }
     writeDirty();
   }
 
@@ -191,7 +199,7 @@ public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, Cached
   public void clearCache() {
     hot.clear();
     dirty.clear();
-    toEmit.clear();
+    emitMarks.clear();
   }
 
   @Override
@@ -200,12 +208,6 @@ public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, Cached
   }
 
   private void writeDirty() {
-    if (listener != null && !toEmit.isEmpty()) {
-      for (Map.Entry<K, V> e : toEmit.entrySet()) {
-        listener.committing(e.getKey(), e.getValue());
-      }
-    }
-    toEmit.clear();
     if (dirty.isEmpty()) {
       return;
     }
@@ -241,7 +243,7 @@ public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, Cached
 
   @Override
   public void flush() {
-    writeDirty();
+    writeDirty(); // after a commit (the hook ran in flushCache, before the transaction committed)
     inner.flush();
   }
 

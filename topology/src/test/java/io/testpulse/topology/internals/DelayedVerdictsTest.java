@@ -180,15 +180,18 @@ class DelayedVerdictsTest {
 
     Processors(FlakinessPolicy policy, Path stateDir) {
       tests = MockTask.context("delayed-verdicts", stateDir);
+      tests.setCurrentSystemTimeMs(0);
+      tests.setCurrentStreamTimeMs(0);
       runs = MockTask.context("delayed-verdicts", stateDir);
       records = MockTask.records(tests);
       MockTask.evictedRuns(tests, Duration.ofDays(7));
+      MockTask.store(tests, Stores.STATS_PENDING);
       MockTask.store(tests, Stores.FLAKINESS_COMMITS);
       MockTask.store(tests, Stores.FLAKINESS_WATERMARK);
       MockTask.store(tests, Stores.STATE_INDEX);
       MockTask.store(runs, Stores.RUN_OUTCOMES);
       MockTask.store(runs, Stores.RUN_CANDIDATES);
-      flakiness = new TestEngineProcessor(policy, Duration.ofDays(7));
+      flakiness = new TestEngineProcessor(policy, Duration.ofDays(7), Duration.ZERO);
       flakiness.init(tests);
       verdicts = new FlipVerdictProcessor(policy);
       verdicts.init(tests);
@@ -198,6 +201,7 @@ class DelayedVerdictsTest {
 
     void execution(TestExecution e) {
       flakiness.process(new Record<>(TestKeys.key(e.getTenant(), e.getTestId()), e, e.getEventTime().toEpochMilli()));
+      records.flushCache(); // the commit: the run's counts go to the outage guard
       collect();
     }
 

@@ -80,16 +80,16 @@ public final class DurationsThroughputBenchmark {
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static double runSketch(List<Record<String, TestExecution>> records, boolean cached) throws Exception {
     MockProcessorContext<Object, Object> context = context();
-    StoreBuilder<KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics>> builder = cached
-        ? new SketchBucketStoreBuilder(Stores.DURATION_TEST_BUCKETS)
-        : Stores.DURATION_TEST_BUCKETS.storeBuilder();
+    StoreBuilder<KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics>> builder =
+        new SketchBucketStoreBuilder(Stores.DURATION_TEST_BUCKETS);
     KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics> store = builder.withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
-    KeyValueStore<BucketKey, String> pending = Stores.DURATION_TEST_PENDING.storeBuilder().withLoggingDisabled().build();
+    KeyValueStore<Long, byte[]> pending = Stores.DURATION_TEST_EMITS.storeBuilder().withLoggingDisabled().build();
     pending.init(context.getStateStoreContext(), pending);
     context.addStateStore(pending);
-    TestDurationProcessor processor = new TestDurationProcessor(DurationOptions.defaults());
+    TestDurationProcessor processor = new TestDurationProcessor(new io.testpulse.topology.TestpulseConfig(
+        java.util.Map.of(io.testpulse.topology.TestpulseConfig.DURATIONS_SKETCH_CACHE_CONFIG, cached)).durationOptions());
     processor.init((MockProcessorContext) context);
     double rate = time(records, record -> {
       context.setCurrentStreamTimeMs(record.timestamp());

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class TestDurationProcessorTest {
 
   @Test
-  void shouldEmitBucketsStillPendingFromBeforeARestartWhenTheFirstEmitIntervalPasses() throws Exception {
+  void shouldEmitBucketsStillPendingFromBeforeARestartAtTheFirstCommitAfterTheEmitInterval() throws Exception {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "pending-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -30,11 +30,11 @@ class TestDurationProcessorTest {
         Files.createTempDirectory("pending-test").toFile());
     KeyValueStore<BucketKey, DDSketchWithExactSummaryStatistics> buckets =
         new SketchBucketStoreBuilder(Stores.DURATION_TEST_BUCKETS).withLoggingDisabled().build();
-    KeyValueStore<BucketKey, String> pending = Stores.DURATION_TEST_PENDING.storeBuilder().withLoggingDisabled().build();
+    KeyValueStore<Long, byte[]> emits = Stores.DURATION_TEST_EMITS.storeBuilder().withLoggingDisabled().build();
     buckets.init(context.getStateStoreContext(), buckets);
-    pending.init(context.getStateStoreContext(), pending);
+    emits.init(context.getStateStoreContext(), emits);
     context.addStateStore(buckets);
-    context.addStateStore(pending);
+    context.addStateStore(emits);
     // as restored from the changelogs: a committed bucket whose emission had not happened yet
     String testId = TestKeys.testId("acme", "web", "Cart", "restarts");
     long day = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
@@ -42,12 +42,16 @@ class TestDurationProcessorTest {
     DDSketchWithExactSummaryStatistics sketch = DurationSketches.create();
     sketch.accept(4_000);
     buckets.put(key, sketch);
-    pending.put(key, "web");
+    PendingEmits<BucketKey> before = new PendingEmits<>(emits, BucketKey.serde(), 10_000, 0);
+    before.mark(key, "web");
+    before.commit(1, (k, suite) -> { }); // a commit before the interval: the key goes to a chunk
     context.setCurrentStreamTimeMs(day + 1_000);
+    context.setCurrentSystemTimeMs(100_000);
 
     TestDurationProcessor processor = new TestDurationProcessor(DurationOptions.defaults());
     processor.init(context);
-    context.scheduledPunctuators().get(0).getPunctuator().punctuate(day + 2_000);
+    context.setCurrentSystemTimeMs(100_000 + DurationOptions.defaults().emitInterval().toMillis());
+    ((SketchBucketStore) buckets).flushCache(); // the next commit
 
     assertThat(context.forwarded()).singleElement().satisfies(forwarded -> {
       assertThat(forwarded.record().value().testId()).isEqualTo(testId);
@@ -55,8 +59,10 @@ class TestDurationProcessorTest {
       assertThat(forwarded.record().value().count()).isEqualTo(1);
       assertThat(forwarded.record().value().maxMs()).isEqualTo(4.0);
     });
-    assertThat(pending.get(key)).isNull();
+    try (var chunks = emits.all()) {
+      assertThat(chunks.hasNext()).as("chunks deleted once emitted").isFalse();
+    }
     buckets.close();
-    pending.close();
+    emits.close();
   }
 }
