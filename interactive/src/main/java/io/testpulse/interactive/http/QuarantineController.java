@@ -56,6 +56,11 @@ final class QuarantineController {
   }
 
   void quarantine(Context ctx) {
+    quarantineAs(ctx, null);
+  }
+
+  /** A quarantine in {@code forcedMode} (the body's {@code mode} when null). */
+  void quarantineAs(Context ctx, String forcedMode) {
     Principal principal = requireAdmin(ctx);
     if (principal == null) {
       return;
@@ -72,7 +77,7 @@ final class QuarantineController {
     }
     JsonNode expires = body.hasNonNull("expiresAt") ? body.get("expiresAt") : body.get("expires_at");
     Long expiresAt = expiresAt(expires);
-    String mode = mode(body.get("mode"));
+    String mode = forcedMode != null ? forcedMode : mode(body.get("mode"));
     if (!testExists(ctx, principal, testId)) {
       return;
     }
