@@ -1,10 +1,7 @@
 package io.testpulse.interactive.plan;
 
 import io.testpulse.interactive.SuiteTest;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -35,26 +32,27 @@ public final class Timings {
 
   /**
    * The index of {@code tests}; tests without durations in the window are left out. The same tests in
-   * any order give the same index: a file's sum is added up in test-id order (floating-point addition
-   * is not associative), so plans stay deterministic.
+   * any order give the same index: a file's sum is added up in whole microseconds (floating-point
+   * addition is not associative), so plans stay deterministic.
    */
   public static Timings of(Collection<SuiteTest> tests) {
-    Map<String, Estimate> byTest = new HashMap<>();
-    Map<String, Estimate> byFile = new HashMap<>();
-    List<SuiteTest> ordered = new ArrayList<>(tests);
-    ordered.sort(Comparator.comparing(SuiteTest::testId));
-    for (SuiteTest t : ordered) {
+    Map<String, Estimate> byTest = new HashMap<>(tests.size() * 2);
+    Map<String, long[]> files = new HashMap<>();
+    for (SuiteTest t : tests) {
       if (t.durations() == null || t.durations().count() == 0) {
         continue;
       }
-      Estimate e = new Estimate(t.durations().p50Ms(), t.durations().count());
-      byTest.put(testKey(t.scope(), t.name()), e);
+      long micros = Math.round(t.durations().p50Ms() * 1000);
+      byTest.put(testKey(t.scope(), t.name()), new Estimate(micros / 1000.0, t.durations().count()));
       if (t.fileName() != null && !t.fileName().isBlank()) {
-        byFile.merge(normalisePath(t.fileName()), e,
-            (a, b) -> new Estimate(a.ms() + b.ms(), Math.max(a.samples(), b.samples())));
+        long[] sum = files.computeIfAbsent(normalisePath(t.fileName()), k -> new long[2]);
+        sum[0] += micros;
+        sum[1] = Math.max(sum[1], t.durations().count());
       }
     }
-    return new Timings(Map.copyOf(byTest), Map.copyOf(byFile));
+    Map<String, Estimate> byFile = new HashMap<>(files.size() * 2);
+    files.forEach((file, sum) -> byFile.put(file, new Estimate(sum[0] / 1000.0, sum[1])));
+    return new Timings(byTest, byFile);
   }
 
   /** The test named {@code scope} and {@code name}, or null when it has no durations. */
