@@ -217,6 +217,10 @@ class TestPlanIT {
     assertThat(send("PUT", base(ORG) + "/tests/" + TestKeys.testId(ORG, SUITE, "Models", mutedName) + "/skip",
         CI_TOKEN, "{}").statusCode()).isEqualTo(403);
     assertThat(send("GET", base(ORG) + "/test_plan?identifier=x", null, null).statusCode()).isEqualTo(401);
+    HttpResponse<String> contradiction = send("PUT", base(ORG) + "/tests/"
+        + TestKeys.testId(ORG, SUITE, "Models", mutedName) + "/mute", ADMIN_TOKEN, "{\"mode\":\"skip\"}");
+    assertThat(contradiction.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(contradiction.body()).path("message").asText()).contains("mode");
     HttpResponse<String> bad = bktec("POST", "/test_plan", "{\"identifier\":\"x\",\"parallelism\":-1,\"tests\":{}}");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(bad.body()).path("message").asText()).contains("parallelism");

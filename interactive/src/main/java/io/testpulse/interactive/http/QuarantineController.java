@@ -77,7 +77,11 @@ final class QuarantineController {
     }
     JsonNode expires = body.hasNonNull("expiresAt") ? body.get("expiresAt") : body.get("expires_at");
     Long expiresAt = expiresAt(expires);
-    String mode = forcedMode != null ? forcedMode : mode(body.get("mode"));
+    String mode = mode(body.get("mode"));
+    if (forcedMode != null && body.hasNonNull("mode") && !forcedMode.equals(mode)) {
+      throw new Params.BadParameter("mode", "contradicts the route (" + forcedMode + ")");
+    }
+    mode = forcedMode != null ? forcedMode : mode;
     if (!testExists(ctx, principal, testId)) {
       return;
     }
