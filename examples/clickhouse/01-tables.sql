@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS testpulse.test_stats
     commits_seen           Nullable(UInt64),
     dropped_late           Nullable(UInt64),
     quarantine_expires_at  Nullable(DateTime64(3, 'UTC')),
-    quarantine_reason      Nullable(String)
+    quarantine_reason      Nullable(String),
+    quarantine_mode        Nullable(String)
 )
 ENGINE = ReplacingMergeTree(version, deleted)
 ORDER BY (tenant, test_id);

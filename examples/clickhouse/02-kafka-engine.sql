@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS testpulse.test_stats_queue
     flakiness_score Nullable(Float64), transition_score Nullable(Float64), failure_rate Nullable(Float64),
     window_size Nullable(UInt32), flips Nullable(UInt64), flips_retracted Nullable(UInt64),
     commits_seen Nullable(UInt64), dropped_late Nullable(UInt64),
-    quarantine_expires_at Nullable(DateTime64(3, 'UTC')), quarantine_reason Nullable(String)
+    quarantine_expires_at Nullable(DateTime64(3, 'UTC')), quarantine_reason Nullable(String),
+    quarantine_mode Nullable(String)
 )
 ENGINE = Kafka
 SETTINGS kafka_broker_list = '${KAFKA_BROKERS}',
@@ -37,7 +38,8 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS testpulse.test_stats_mv TO testpulse.test
 SELECT key, tenant, suite, test_id, scope, name, file_name, passed, failed, skipped, other, executions,
        reliability, first_seen, last_seen, last_result, version, deleted,
        state, state_since, state_reason, flakiness_score, transition_score, failure_rate, window_size,
-       flips, flips_retracted, commits_seen, dropped_late, quarantine_expires_at, quarantine_reason
+       flips, flips_retracted, commits_seen, dropped_late, quarantine_expires_at, quarantine_reason,
+       quarantine_mode
 FROM testpulse.test_stats_queue
 WHERE length(_error) = 0;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.testpulse.avro.FlakinessState;
 import io.testpulse.avro.TestState;
+import io.testpulse.topology.QuarantineCommand;
 
 /**
  * A test under quarantine, as {@code GET /api/v1/quarantined} answers it: what a test runner needs
@@ -11,6 +12,7 @@ import io.testpulse.avro.TestState;
  *
  * @param expiresAt epoch millis when the quarantine lapses by itself; null for none
  * @param quarantinedAt event time (epoch millis) the test entered QUARANTINED
+ * @param mode {@code mute} (run, failure ignored) or {@code skip} (not run)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record QuarantinedTest(
@@ -22,13 +24,15 @@ public record QuarantinedTest(
     String reason,
     Long expiresAt,
     String quarantinedBy,
-    long quarantinedAt) {
+    long quarantinedAt,
+    String mode) {
 
   /** The quarantine kept in a flakiness state, named by the test's state ({@code test} may be null). */
   static QuarantinedTest from(FlakinessState f, TestState test) {
     return new QuarantinedTest(f.getTestId(), test == null ? f.getSuite() : test.getSuite(),
         test == null ? null : test.getScope(), test == null ? null : test.getName(),
         test == null ? null : test.getFileName(), f.getQuarantineReason(), f.getQuarantineExpiresAt(),
-        f.getQuarantinedBy(), f.getStateSince());
+        f.getQuarantinedBy(), f.getStateSince(),
+        f.getQuarantineMode() == null ? QuarantineCommand.MUTE : f.getQuarantineMode());
   }
 }

@@ -3,6 +3,8 @@ package io.testpulse.interactive;
 import io.testpulse.avro.TestRecord;
 import io.testpulse.avro.TestState;
 import io.testpulse.avro.FlakinessState;
+import io.testpulse.serdes.JsonSerde;
+import io.testpulse.topology.DurationSummary;
 import io.testpulse.topology.StoreHandle;
 import io.testpulse.topology.Stores;
 import io.testpulse.topology.TestKeys;
@@ -13,6 +15,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -163,6 +167,79 @@ public final class TestpulseQueries {
   /** A page of the tenant's active quarantines, with each test's suite, scope and name. */
   public QueryOutcome<ListPage<QuarantinedTest>> quarantined(ListQuery query) {
     return router.list((QuarantineListSpec) lists.get(QuarantineListSpec.NAME), query);
+  }
+
+  // ---- A suite's tests with their durations (test plans) ----------------------------------------
+
+  /** How many tests a page of {@link #suiteTests} reads at a time. */
+  private static final int SUITE_TESTS_PAGE = 500;
+
+  /**
+   * Every test of {@code suite} with its file, scope, name and durations in {@code [from, to)}: the
+   * tests from every instance (the tests list), each test's durations from the instance owning it
+   * (forwarded to a peer's durations route when another instance owns it). Never silently short:
+   * a test list page or a duration that could not be read marks the answer {@code partial}.
+   *
+   * @param durations the duration engine's queries; null answers every test without durations
+   */
+  public QueryOutcome<SuiteTests> suiteTests(String tenant, String suite, DurationSource durations, Instant from,
+      Instant to) {
+    Map<String, String> filters = Map.of("suite", suite);
+    List<TestSummary> summaries = new ArrayList<>();
+    boolean partial = false;
+    List<Object> after = null;
+    do {
+      QueryOutcome<ListPage<TestSummary>> page = tests(new ListQuery(tenant, filters, "name", SUITE_TESTS_PAGE, after,
+          false));
+      if (page.status() != QueryOutcome.Status.OK) {
+        return QueryOutcome.unavailable(page.detail(), page.retryAfter());
+      }
+      summaries.addAll(page.value().items());
+      partial |= page.value().partial();
+      after = page.value().nextCursor() == null ? null
+          : Cursors.decode(page.value().nextCursor(), TestListSpec.NAME, "name", filters);
+    } while (after != null);
+    List<SuiteTest> tests = new ArrayList<>(summaries.size());
+    for (TestSummary t : summaries) {
+      QueryOutcome<DurationSummary> d = durations == null ? QueryOutcome.notFound("no durations")
+          : testDurations(tenant, t.testId(), durations, from, to);
+      partial |= d.status() == QueryOutcome.Status.UNAVAILABLE;
+      tests.add(new SuiteTest(t.testId(), t.scope(), t.name(), t.fileName(),
+          d.status() == QueryOutcome.Status.OK ? d.value() : null));
+    }
+    return QueryOutcome.ok(new SuiteTests(tests, partial));
+  }
+
+  private QueryOutcome<DurationSummary> testDurations(String tenant, String testId, DurationSource durations,
+      Instant from, Instant to) {
+    KeyRouter.Route route = route(durations.testStore(), TestKeys.key(tenant, testId));
+    switch (route.kind()) {
+      case LOCAL -> {
+        QueryOutcome<?> local = durations.test(tenant, testId, from, to);
+        if (local.status() != QueryOutcome.Status.OK) {
+          return QueryOutcome.notFound(local.detail());
+        }
+        return QueryOutcome.ok(JsonSerde.MAPPER.convertValue(local.value(), DurationStats.class).summary());
+      }
+      case REMOTE -> {
+        String path = "/internal/v1/fwd/api/v1/tests/" + testId + "/durations?from=" + from + "&to=" + to;
+        QueryOutcome<PeerClient.RawAnswer> answer = forward(route, path, tenant);
+        if (answer.status() != QueryOutcome.Status.OK || answer.value().status() >= 500) {
+          return QueryOutcome.unavailable("the instance owning a test's durations did not answer", RETRY_AFTER);
+        }
+        if (answer.value().status() != 200) {
+          return QueryOutcome.notFound("no durations");
+        }
+        try {
+          return QueryOutcome.ok(JsonSerde.MAPPER.readValue(answer.value().body(), DurationStats.class).summary());
+        } catch (java.io.IOException e) {
+          return QueryOutcome.unavailable("a peer answered durations that could not be read", RETRY_AFTER);
+        }
+      }
+      default -> {
+        return QueryOutcome.unavailable(route.detail(), RETRY_AFTER);
+      }
+    }
   }
 
   /** The list specs by name, for validating parameters and for the internal API. */

@@ -20,6 +20,7 @@ import io.testpulse.avro.TestState;
  * @param failureRate failed share of the last W results; null below the minimum sample size
  * @param flips commits on which the test flipped (confirmed by the outage guard, not retracted)
  * @param quarantineExpiresAt epoch millis, or null (no quarantine, or one without expiry)
+ * @param quarantineMode {@code mute} or {@code skip} while quarantined, else null
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TestStats(
@@ -53,7 +54,8 @@ public record TestStats(
     Long commitsSeen,
     Long droppedLate,
     Long quarantineExpiresAt,
-    String quarantineReason) {
+    String quarantineReason,
+    String quarantineMode) {
 
   /** A row without flakiness fields (all null), as before the flakiness engine. */
   public TestStats(String key, String tenant, String suite, String testId, String scope, String name, String fileName,
@@ -61,7 +63,7 @@ public record TestStats(
                    long firstSeen, long lastSeen, String lastResult, long version, int deleted) {
     this(key, tenant, suite, testId, scope, name, fileName, passed, failed, skipped, other, executions, reliability,
         firstSeen, lastSeen, lastResult, version, deleted, null, null, null, null, null, null, null, null, null, null,
-        null, null, null);
+        null, null, null, null);
   }
 
   /** The view of a stored state, without flakiness. */
@@ -85,7 +87,8 @@ public record TestStats(
         f == null ? null : f.getFailureRate(), f == null ? null : f.getWindow().size(),
         f == null ? null : f.getFlipsTotal(), f == null ? null : f.getFlipsRetracted(),
         f == null ? null : f.getCommitsSeen(), f == null ? null : f.getDroppedLate(),
-        q ? f.getQuarantineExpiresAt() : null, q ? f.getQuarantineReason() : null);
+        q ? f.getQuarantineExpiresAt() : null, q ? f.getQuarantineReason() : null,
+        q ? (f.getQuarantineMode() == null ? QuarantineCommand.MUTE : f.getQuarantineMode()) : null);
   }
 
   /** {@code passed / (passed + failed)}; skipped, pending and unknown do not count. */

@@ -302,6 +302,33 @@ class FlakinessTopologyTest {
   }
 
   @Test
+  void shouldCarryTheQuarantineModeWhenACommandAsksToSkip() {
+    start(FlakinessPolicy.defaults());
+    tp.send(execution("adds", Result.PASSED, at(0)));
+    tp.send(new QuarantineCommand(key("adds"), Executions.TENANT, testId("adds"), QuarantineCommand.QUARANTINE,
+        "too noisy", null, "acme:admin", at(1).toEpochMilli(), QuarantineCommand.SKIP));
+
+    assertThat(tp.state(key("adds")).getQuarantineMode()).isEqualTo("skip");
+    assertThat(tp.transitions.readValuesToList()).last().satisfies(t -> {
+      assertThat(t.to()).isEqualTo("QUARANTINED");
+      assertThat(t.evidence()).containsEntry("mode", "skip");
+    });
+    assertThat(tp.stats.readValuesToList()).last().extracting(TestStats::quarantineMode).isEqualTo("skip");
+  }
+
+  @Test
+  void shouldMuteWhenAQuarantineCommandNamesNoMode() {
+    start(FlakinessPolicy.defaults());
+    tp.send(execution("adds", Result.PASSED, at(0)));
+    tp.send(command(QuarantineCommand.QUARANTINE, null, at(1)));
+    tp.send(command(QuarantineCommand.RELEASE, null, at(2)));
+
+    List<TestStats> stats = tp.stats.readValuesToList();
+    assertThat(stats).extracting(TestStats::quarantineMode).containsExactly(null, "mute", null);
+    assertThat(tp.state(key("adds")).getQuarantineMode()).as("a release clears the mode").isNull();
+  }
+
+  @Test
   void shouldDeadLetterAQuarantineCommandWhoseKeyIsNotItsTest() {
     start(FlakinessPolicy.defaults());
     tp.commands.pipeInput("acme/ffffffffffffffffffffffffffffffff", command(QuarantineCommand.QUARANTINE, null, at(0)));

@@ -12,6 +12,9 @@ public final class Problems {
   /** The media type of every error answer. */
   public static final String CONTENT_TYPE = "application/problem+json";
 
+  /** Routes of Buildkite's test-client protocol, whose errors also carry {@code message}. */
+  private static final String BUILDKITE_PATHS = "/v2/analytics/";
+
   private Problems() {
   }
 
@@ -31,6 +34,9 @@ public final class Problems {
     }
     body.put("instance", ctx.path());
     body.putAll(extensions);
+    if (ctx.path().contains(BUILDKITE_PATHS)) {
+      body.put("message", detail == null ? title : detail); // Buildkite's test client prints "message"
+    }
     ctx.status(status).contentType(CONTENT_TYPE).result(JsonSerde.of(Map.class).encode(body));
   }
 

@@ -35,7 +35,7 @@ final class QuarantineController {
   /** Quarantine bodies are a reason and a date: anything larger is refused unread. */
   static final int MAX_BODY_BYTES = 16 * 1024;
   static final int MAX_REASON_CHARS = 1000;
-  private static final Set<String> BODY_FIELDS = Set.of("reason", "expiresAt", "expires_at");
+  private static final Set<String> BODY_FIELDS = Set.of("reason", "expiresAt", "expires_at", "mode");
 
   private final TestpulseQueries queries;
   private final QuarantineCommands commands;
@@ -56,6 +56,11 @@ final class QuarantineController {
   }
 
   void quarantine(Context ctx) {
+    quarantineAs(ctx, null);
+  }
+
+  /** A quarantine in {@code forcedMode} (the body's {@code mode} when null). */
+  void quarantineAs(Context ctx, String forcedMode) {
     Principal principal = requireAdmin(ctx);
     if (principal == null) {
       return;
@@ -72,11 +77,28 @@ final class QuarantineController {
     }
     JsonNode expires = body.hasNonNull("expiresAt") ? body.get("expiresAt") : body.get("expires_at");
     Long expiresAt = expiresAt(expires);
+    String mode = mode(body.get("mode"));
+    if (forcedMode != null && body.hasNonNull("mode") && !forcedMode.equals(mode)) {
+      throw new Params.BadParameter("mode", "contradicts the route (" + forcedMode + ")");
+    }
+    mode = forcedMode != null ? forcedMode : mode;
     if (!testExists(ctx, principal, testId)) {
       return;
     }
     send(ctx, new QuarantineCommand(TestKeys.key(principal.tenant(), testId), principal.tenant(), testId,
-        QuarantineCommand.QUARANTINE, reason, expiresAt, requestedBy(principal), clock.millis()));
+        QuarantineCommand.QUARANTINE, reason, expiresAt, requestedBy(principal), clock.millis(), mode));
+  }
+
+  /** {@code mute} (the default) or {@code skip}. */
+  private static String mode(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return QuarantineCommand.MUTE;
+    }
+    String mode = node.isTextual() ? node.asText() : "";
+    if (!QuarantineCommand.MUTE.equals(mode) && !QuarantineCommand.SKIP.equals(mode)) {
+      throw new Params.BadParameter("mode", "must be \"mute\" (run, failure ignored) or \"skip\" (not run)");
+    }
+    return mode;
   }
 
   void release(Context ctx) {
@@ -146,6 +168,9 @@ final class QuarantineController {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("test_id", command.testId());
     body.put("action", command.action());
+    if (QuarantineCommand.QUARANTINE.equals(command.action())) {
+      body.put("mode", command.effectiveMode());
+    }
     body.put("reason", command.reason());
     body.put("expires_at", command.expiresAt());
     body.put("requested_at", command.requestedAt());
@@ -186,7 +211,7 @@ final class QuarantineController {
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!BODY_FIELDS.contains(name)) {
-        throw new Params.BadParameter(name, "unknown field (accepted: reason, expiresAt)");
+        throw new Params.BadParameter(name, "unknown field (accepted: reason, expiresAt, mode)");
       }
     }
     JsonNode reason = node.get("reason");

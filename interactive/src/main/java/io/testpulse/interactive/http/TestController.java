@@ -117,6 +117,7 @@ final class TestController {
 
   static Map<String, Object> quarantineView(QuarantinedTest q) {
     Map<String, Object> view = new LinkedHashMap<>();
+    view.put("mode", q.mode());
     view.put("reason", q.reason());
     view.put("expires_at", q.expiresAt());
     view.put("quarantined_by", q.quarantinedBy());

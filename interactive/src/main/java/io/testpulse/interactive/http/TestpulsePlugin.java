@@ -11,7 +11,10 @@ import io.testpulse.interactive.QuarantineCommands;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.interactive.ingest.IngestService;
 import io.testpulse.interactive.TransitionTail;
+import io.testpulse.interactive.plan.PlanStore;
+import io.testpulse.interactive.plan.TestPlanService;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -67,6 +70,12 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
      * (the Buildkite-compatible upload API). Without it those routes are not registered.
      */
     public IngestService ingest;
+    /** How far back test plans read durations. */
+    public Duration planWindow = Duration.ofDays(7);
+    /** How long a test plan is kept for the nodes (and retried jobs) of its build step. */
+    public Duration planTtl = Duration.ofHours(24);
+    /** The most test plans an instance keeps (the oldest go first). */
+    public int maxPlans = 10_000;
   }
 
   private final List<String> registered = new ArrayList<>();
@@ -96,7 +105,9 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     routes.before("/api/v1/*", auth::authorize);
     new TestController(config.queries, config.maxPageSize, config.durations, config.clock).register(routes);
     new HealthController(config.queries).register(routes);
-    new QuarantineController(config.queries, config.commands, config.clock, config.maxPageSize).register(routes);
+    QuarantineController quarantine = new QuarantineController(config.queries, config.commands, config.clock,
+        config.maxPageSize);
+    quarantine.register(routes);
     new InstancesController(config.queries).register(routes);
     new InternalController(config.queries, config.maxPageSize).register(routes);
     new DurationController(config.queries, config.durations, config.clock).register(routes);
@@ -105,6 +116,9 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     if (config.ingest != null) {
       new IngestController(config.ingest).register(routes);
     }
+    TestPlanService plans = new TestPlanService(config.queries, config.durations, config.clock, config.planWindow,
+        new PlanStore(config.clock, config.planTtl, config.maxPlans));
+    new TestPlanController(plans, quarantine).register(routes, auth);
   }
 
   /** {@code METHOD path} of every route this plugin registered, without the prefix: what /openapi.json describes. */

@@ -175,6 +175,7 @@ class TestpulsePluginTest {
         "{\"expiresAt\": \"tomorrow\"}", "expiresAt",
         "{\"expiresAt\": 1000}", "expiresAt",
         "{\"why\": \"x\"}", "why",
+        "{\"mode\": \"ignore\"}", "mode",
         "[1,2]", "body",
         "{not json", "body",
         // were a 500 (ArithmeticException) or silently wrapped to another instant

@@ -55,8 +55,12 @@ final class QuarantineProcessor implements Processor<String, QuarantineCommand, 
     s.setQuarantineExpiresAt(quarantine ? c.expiresAt() : null);
     s.setQuarantineReason(quarantine ? c.reason() : null);
     s.setQuarantinedBy(quarantine ? c.requestedBy() : null);
+    s.setQuarantineMode(quarantine ? c.effectiveMode() : null);
     Map<String, String> evidence = new LinkedHashMap<>();
     evidence.put("action", c.action());
+    if (quarantine) {
+      evidence.put("mode", c.effectiveMode());
+    }
     if (c.requestedBy() != null) {
       evidence.put("requested_by", c.requestedBy());
     }
@@ -80,6 +84,9 @@ final class QuarantineProcessor implements Processor<String, QuarantineCommand, 
     }
     if (!QuarantineCommand.QUARANTINE.equals(c.action()) && !QuarantineCommand.RELEASE.equals(c.action())) {
       throw new InvalidExecutionException("quarantine command action must be QUARANTINE or RELEASE");
+    }
+    if (c.mode() != null && !QuarantineCommand.MUTE.equals(c.mode()) && !QuarantineCommand.SKIP.equals(c.mode())) {
+      throw new InvalidExecutionException("quarantine command mode must be mute or skip");
     }
   }
 }
