@@ -164,6 +164,11 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
       state.routes.options(prefix + path, handler);
     }
 
+    /** Runs {@code action} when the server begins to stop, while requests in progress are still alive. */
+    void onServerStopping(Runnable action) {
+      state.events.serverStopping(action::run);
+    }
+
     /**
      * Answers a bad parameter as a 400 naming it and any other exception as a 500 problem without
      * internals (logging the path only), and times the request per route in a latency histogram.

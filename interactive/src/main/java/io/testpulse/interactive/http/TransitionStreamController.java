@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,9 @@ final class TransitionStreamController {
   private static final long HEARTBEAT_NANOS = Duration.ofSeconds(15).toNanos();
 
   private final TransitionTail tail;
+  /** The streams open now: closed when the server stops, while their requests still exist. */
+  private final Set<SseClient> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
 
   TransitionStreamController(TransitionTail tail) {
     this.tail = tail;
@@ -35,6 +39,21 @@ final class TransitionStreamController {
 
   void register(TestpulsePlugin.Routes routes) {
     routes.get("/api/v1/transitions/stream", this::stream);
+    routes.onServerStopping(this::closeAll);
+  }
+
+  /**
+   * Ends every open stream before Jetty stops. A stream left open outlives its request: Jetty recycles
+   * the request when it stops, and the pump's next write then completes Javalin's async future on a
+   * recycled request, whose error handling fails on the missing request and loops without end
+   * (millions of NullPointerException warnings per minute in a test's log). Closing here completes each
+   * future while its request is alive, interrupts the pump and releases the subscription.
+   */
+  void closeAll() {
+    stopping = true;
+    for (SseClient client : open) {
+      client.close();
+    }
   }
 
   void stream(Context ctx) throws Exception {
@@ -55,7 +74,7 @@ final class TransitionStreamController {
       Problems.write(ctx, 406, "Not Acceptable", "send 'Accept: text/event-stream' for the live stream");
       return;
     }
-    if (tail == null) {
+    if (tail == null || stopping) {
       Problems.unavailable(ctx, "this instance does not serve the live stream", TestpulseQueries.RETRY_AFTER);
       return;
     }
@@ -76,7 +95,14 @@ final class TransitionStreamController {
       client.keepAlive();
       Thread pump = new Thread(() -> pump(client, subscription), "testpulse-sse-" + principal.tenant());
       pump.setDaemon(true);
-      client.onClose(pump::interrupt);
+      client.onClose(() -> {
+        open.remove(client);
+        pump.interrupt();
+      });
+      open.add(client);
+      if (stopping) {
+        client.close();
+      }
       pump.start();
     }).handle(ctx);
   }
