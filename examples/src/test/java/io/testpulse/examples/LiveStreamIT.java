@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.testpulse.interactive.http.Role;
 import io.testpulse.interactive.http.TokenAuthenticator;
+import io.testpulse.topology.TestpulseConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -74,6 +76,46 @@ class LiveStreamIT {
     // the server ended the response (the client sees its end, not a hang) and no pump is left running
     await().atMost(Duration.ofSeconds(15)).until(drained::isDone);
     await().atMost(Duration.ofSeconds(15)).until(() -> pumps() == 0);
+  }
+
+  @Test
+  void shouldAnswer429ToATenantOverItsShareOfStreamsAnd400ToAnUnknownPartition() throws Exception {
+    String other = AppFixture.newToken("other");
+    Properties settings = fixture.appSettings("share-" + UUID.randomUUID(), "share", "share",
+        TokenAuthenticator.configEntry("acme", Role.READ, READ), TokenAuthenticator.configEntry("globex", Role.READ, other));
+    settings.put(TestpulseConfig.SSE_MAX_CONNECTIONS_PER_TENANT_CONFIG, "1");
+    TestpulseApp app = fixture.startApp(settings);
+    HttpResponse<Stream<String>> first = HTTP.send(stream(app, READ, null), HttpResponse.BodyHandlers.ofLines());
+    try {
+      HttpResponse<String> second = HTTP.send(stream(app, READ, null), HttpResponse.BodyHandlers.ofString());
+      // before globex opens its one stream: a refused resume must not keep the slot
+      HttpResponse<String> unknownPartition = HTTP.send(stream(app, other, "9999:0"), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<Stream<String>> otherTenant = HTTP.send(stream(app, other, null), HttpResponse.BodyHandlers.ofLines());
+      otherTenant.body().close();
+
+      assertThat(first.statusCode()).isEqualTo(200);
+      assertThat(second.statusCode()).isEqualTo(429);
+      assertThat(second.headers().firstValue("Retry-After")).isPresent();
+      assertThat(second.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(otherTenant.statusCode()).isEqualTo(200);
+      assertThat(unknownPartition.statusCode()).isEqualTo(400);
+      assertThat(unknownPartition.body()).contains("Last-Event-ID");
+    } finally {
+      first.body().close();
+      fixture.stopApp(app);
+    }
+  }
+
+  private static HttpRequest stream(TestpulseApp app, String token, String lastEventId) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + app.httpPort() + "/api/v1/transitions/stream"))
+        .header("Authorization", "Bearer " + token)
+        .header("Accept", "text/event-stream")
+        .timeout(Duration.ofSeconds(30));
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    return request.build();
   }
 
   private static long pumps() {

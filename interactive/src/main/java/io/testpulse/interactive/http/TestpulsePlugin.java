@@ -2,12 +2,14 @@ package io.testpulse.interactive.http;
 
 import io.javalin.config.JavalinState;
 import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
 import io.javalin.plugin.Plugin;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.testpulse.interactive.DurationSource;
 import io.testpulse.interactive.QuarantineCommands;
+import io.testpulse.interactive.StreamThreadFailures;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.interactive.ingest.IngestService;
 import io.testpulse.interactive.TransitionTail;
@@ -67,6 +69,11 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
      * (the Buildkite-compatible upload API). Without it those routes are not registered.
      */
     public IngestService ingest;
+    /**
+     * Optional: the stream-thread uncaught-exception handler of the topology; with it, {@code /health/live}
+     * answers 503 with the cause while stream threads keep dying, and its metrics are published.
+     */
+    public StreamThreadFailures threadFailures;
   }
 
   private final List<String> registered = new ArrayList<>();
@@ -90,12 +97,16 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     config.queries.streamsMetrics().bindTo(config.meterRegistry);
     config.queries.storeLagMetrics().bindTo(config.meterRegistry);
 
+    handleErrors(state, prefix);
     if (!config.corsOrigins.isEmpty()) {
       new Cors(config.corsOrigins).register(routes);
     }
     routes.before("/api/v1/*", auth::authorize);
     new TestController(config.queries, config.maxPageSize, config.durations, config.clock).register(routes);
-    new HealthController(config.queries).register(routes);
+    new HealthController(config.queries, config.threadFailures).register(routes);
+    if (config.threadFailures != null) {
+      config.threadFailures.bindTo(config.meterRegistry);
+    }
     new QuarantineController(config.queries, config.commands, config.clock, config.maxPageSize).register(routes);
     new InstancesController(config.queries).register(routes);
     new InternalController(config.queries, config.maxPageSize).register(routes);
@@ -105,6 +116,38 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     if (config.ingest != null) {
       new IngestController(config.ingest).register(routes);
     }
+  }
+
+  /**
+   * Every error under the plugin's paths is problem+json: Jetty's own refusals (its error handlers),
+   * Javalin's 404 and 405 (a known path with another method is a 405, not a 404), and any exception
+   * that escapes a handler or a before-handler (a 500 without internals). Paths of a host app outside
+   * the prefix keep Javalin's plain answers.
+   */
+  private static void handleErrors(JavalinState state, String prefix) {
+    JettyProblems.install(state);
+    state.http.prefer405over404 = true;
+    state.routes.exception(HttpResponseException.class, (e, ctx) -> {
+      if (!ours(ctx.path(), prefix)) {
+        ctx.status(e.getStatus()).result(e.getMessage() == null ? "" : e.getMessage());
+        return;
+      }
+      String reason = org.eclipse.jetty.http.HttpStatus.getMessage(e.getStatus());
+      Problems.write(ctx, e.getStatus(), reason == null ? "Error" : reason,
+          JettyProblems.safeDetail(e.getMessage(), reason));
+    });
+    state.routes.exception(Exception.class, (e, ctx) -> {
+      LOG.error("Unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
+      if (!ours(ctx.path(), prefix)) {
+        ctx.status(500).result("Internal Server Error");
+        return;
+      }
+      Problems.write(ctx, 500, "Internal Server Error", "unexpected failure; see the server log");
+    });
+  }
+
+  private static boolean ours(String path, String prefix) {
+    return prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + "/");
   }
 
   /** {@code METHOD path} of every route this plugin registered, without the prefix: what /openapi.json describes. */

@@ -3,6 +3,7 @@ package io.testpulse.interactive.http;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
+import io.testpulse.interactive.TenantShares;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.interactive.TransitionTail;
 import io.testpulse.serdes.JsonSerde;
@@ -78,19 +79,26 @@ final class TransitionStreamController {
       Problems.unavailable(ctx, "this instance does not serve the live stream", TestpulseQueries.RETRY_AFTER);
       return;
     }
-    Optional<TransitionTail.Subscription> opened;
+    TransitionTail.Subscription subscription;
     try {
-      opened = tail.open(principal.tenant(), resumeFrom);
+      subscription = tail.open(principal.tenant(), resumeFrom);
+    } catch (TransitionTail.Refused e) {
+      if (e.reason() == TenantShares.Refusal.TENANT_SHARE) {
+        ctx.header("Retry-After", "10");
+        Problems.write(ctx, 429, "Too Many Requests", "this tenant already has " + tail.maxPerTenant()
+            + " live streams open on this instance (testpulse.sse.max.connections.per.tenant)");
+      } else {
+        Problems.unavailable(ctx, "too many live streams open on this instance", Duration.ofSeconds(10));
+      }
+      return;
+    } catch (IllegalArgumentException e) {
+      throw new Params.BadParameter(ctx.header("Last-Event-ID") != null ? "Last-Event-ID" : "lastEventId",
+          e.getMessage());
     } catch (RuntimeException e) {
       LOG.warn("Could not open the transitions topic: {}", e.toString());
       Problems.unavailable(ctx, "the transitions topic cannot be read now", TestpulseQueries.RETRY_AFTER);
       return;
     }
-    if (opened.isEmpty()) {
-      Problems.unavailable(ctx, "too many live streams open on this instance", Duration.ofSeconds(10));
-      return;
-    }
-    TransitionTail.Subscription subscription = opened.get();
     new SseHandler(client -> {
       client.keepAlive();
       Thread pump = new Thread(() -> pump(client, subscription), "testpulse-sse-" + principal.tenant());
