@@ -23,6 +23,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -65,7 +66,15 @@ public final class TestpulseApp implements AutoCloseable {
       throw new IllegalArgumentException("bootstrap.servers is required");
     }
     streamsProps.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, config.topics().prefix() + "-app");
-    TopicSetup.createMissing(bootstrap, config);
+    TopicSetup.Durability durability = TopicSetup.createMissing(bootstrap, config);
+    // Kafka Streams' own topics (changelogs, repartitions) as durable as testpulse's, unless set explicitly
+    if (durability.replicationFactor() > 0) {
+      streamsProps.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(durability.replicationFactor()));
+    }
+    if (durability.minInsyncReplicas() > 0) {
+      streamsProps.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+          Integer.toString(durability.minInsyncReplicas()));
+    }
 
     String host = config.getString(TestpulseConfig.HTTP_HOST_CONFIG);
     int port = config.getInt(TestpulseConfig.HTTP_PORT_CONFIG);

@@ -39,6 +39,13 @@ public final class TestpulseConfig extends AbstractConfig {
   private static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor of the topics the app "
       + "creates; -1 uses the broker's default.replication.factor.";
 
+  public static final String TOPIC_MIN_INSYNC_REPLICAS_CONFIG = "testpulse.topic.min.insync.replicas";
+  private static final String TOPIC_MIN_INSYNC_REPLICAS_DOC = "min.insync.replicas of the topics the app creates "
+      + "(and of Kafka Streams' internal topics, unless topic.min.insync.replicas is set): how many replicas must "
+      + "have a record before an acks=all write, and so a 202, succeeds. -1: 2 when the replication factor "
+      + "(testpulse.topic.replication.factor, or the broker's default.replication.factor) is at least 3, else the "
+      + "broker's default. The app warns at start about existing topics with a smaller replication factor or "
+      + "min.insync.replicas.";
 
   public static final String FAILURE_REASON_MAX_BYTES_CONFIG = "testpulse.failure.reason.max.bytes";
   private static final String FAILURE_REASON_MAX_BYTES_DOC = "Failure reasons are truncated to this many "
@@ -245,6 +252,8 @@ public final class TestpulseConfig extends AbstractConfig {
       .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
       .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM,
           TOPIC_REPLICATION_FACTOR_DOC)
+      .define(TOPIC_MIN_INSYNC_REPLICAS_CONFIG, Type.INT, -1, Range.atLeast(-1), Importance.MEDIUM,
+          TOPIC_MIN_INSYNC_REPLICAS_DOC)
       .define(FAILURE_REASON_MAX_BYTES_CONFIG, Type.INT, 1024, Range.between(0, ExecutionLimits.MAX_FAILURE_REASON_BYTES),
           Importance.LOW,
           FAILURE_REASON_MAX_BYTES_DOC)
