@@ -188,8 +188,8 @@ public final class TestpulseConfig extends AbstractConfig {
   public static final String INGEST_MIN_DATA_RATE_CONFIG = "testpulse.ingest.min.data.rate";
   private static final String INGEST_MIN_DATA_RATE_DOC = "Bytes per second an upload's body must average once it "
       + "has taken 10 seconds; a slower upload is answered 408 and its thread freed (a client trickling its body "
-      + "byte by byte cannot hold it). JSON and XML bodies (gzip or not) and the body drained before a 413 are "
-      + "checked; a multipart body is read by Jetty before this check applies. 0 disables the check.";
+      + "byte by byte cannot hold it). Every body is checked: JSON and XML (gzip or not), multipart (spooled "
+      + "before it is parsed) and the body drained before a 413. 0 disables the check.";
 
   public static final String INGEST_DEFAULT_SUITE_CONFIG = "testpulse.ingest.default.suite";
   private static final String INGEST_DEFAULT_SUITE_DOC = "Suite of uploads whose token names no suite and whose "

@@ -9,9 +9,6 @@ import io.testpulse.ingest.MalformedUploadException;
 import io.testpulse.ingest.UploadSpool;
 import io.testpulse.ingest.UploadTooLargeException;
 import io.testpulse.ingest.UploadTooSlowException;
-import jakarta.servlet.MultipartConfigElement;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +18,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.MultiPart;
+import org.eclipse.jetty.http.MultiPartFormData;
+import org.eclipse.jetty.io.Content;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
 final class IngestController {
 
   private static final Logger LOG = LoggerFactory.getLogger(IngestController.class);
-  private static final String MULTIPART_CONFIG_ATTRIBUTE = "org.eclipse.jetty.multipartConfig";
+  /** Most parts of a multipart upload (its fields and the data file); more are a 400. */
+  private static final int MAX_PARTS = 1000;
   private static final int MAX_FIELD_BYTES = 64 * 1024;
 
   private final IngestService ingest;
@@ -139,40 +142,56 @@ final class IngestController {
     }
   }
 
+  /**
+   * A multipart upload. The raw body is spooled first, under the body limit and the minimum data rate
+   * like any other body (Jetty's servlet multipart parsing reads without a rate check, so a client
+   * trickling a multipart body held its ingest slot for as long as it liked); Jetty's multipart parser
+   * then reads the spooled file, writing parts over 1 MiB to a temporary folder.
+   */
   private void multipart(Context ctx, Principal principal, Instant receivedAt, long limit)
       throws IOException, UploadTooLargeException, MalformedUploadException, UploadTooSlowException {
+    String boundary = MultiPart.extractBoundary(ctx.contentType());
+    if (boundary == null || boundary.isEmpty()) {
+      throw new MalformedUploadException("multipart/form-data without a boundary parameter");
+    }
     Path partsDir = Files.createTempDirectory("testpulse-multipart-");
-    try {
-      // Jetty writes parts over 1 MiB to partsDir: memory stays bounded; the limits answer 413
-      ctx.req().setAttribute(MULTIPART_CONFIG_ATTRIBUTE,
-          new MultipartConfigElement(partsDir.toString(), limit, limit, 1024 * 1024));
-      Map<String, String> fields = new LinkedHashMap<>();
-      Part data = null;
-      try {
-        for (Part part : ctx.req().getParts()) {
+    try (UploadSpool raw = UploadSpool.of(ctx.bodyInputStream(), false, limit, ingest.settings().minDataRate(),
+        System::nanoTime)) {
+      MultiPartFormData.Parser parser = new MultiPartFormData.Parser(boundary);
+      parser.setFilesDirectory(partsDir);
+      parser.setMaxMemoryFileSize(1024 * 1024);
+      parser.setMaxFileSize(limit);
+      parser.setMaxLength(limit);
+      parser.setMaxParts(MAX_PARTS);
+      MultiPartFormData.Parts parts;
+      try (InputStream in = raw.open()) {
+        parts = parser.parse(Content.Source.from(in)).get();
+      } catch (ExecutionException e) {
+        throw multipartFailure(e.getCause() instanceof Exception cause ? cause : e, limit);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while parsing a multipart upload", e);
+      }
+      try (parts) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        MultiPart.Part data = null;
+        for (MultiPart.Part part : parts) {
           if ("data".equals(part.getName())) {
             data = part;
-          } else if (part.getSubmittedFileName() == null) {
+          } else if (part.getFileName() == null && part.getName() != null) {
             fields.put(part.getName(), readField(part));
           }
         }
-      } catch (ServletException | IOException | RuntimeException e) {
-        throw multipartFailure(e, limit);
-      }
-      if (data == null) {
-        throw new MalformedUploadException("multipart upload without a 'data' file");
-      }
-      boolean gzipped = isGzipPart(data);
-      try (InputStream in = data.getInputStream(); UploadSpool spool = UploadSpool.of(in, gzipped, limit)) {
-        answer(ctx, ingest.ingest(new IngestService.Upload(principal.tenant(), principal.suite(),
-            Envelope.fromFields(fields), spool, receivedAt)));
-      } finally {
-        for (Part part : ctx.req().getParts()) {
-          part.delete();
+        if (data == null) {
+          throw new MalformedUploadException("multipart upload without a 'data' file");
+        }
+        boolean gzipped = isGzipPart(data);
+        try (InputStream in = Content.Source.asInputStream(data.createContentSource());
+             UploadSpool spool = UploadSpool.of(in, gzipped, limit)) {
+          answer(ctx, ingest.ingest(new IngestService.Upload(principal.tenant(), principal.suite(),
+              Envelope.fromFields(fields), spool, receivedAt)));
         }
       }
-    } catch (ServletException e) {
-      throw new MalformedUploadException("invalid multipart/form-data body", e);
     } finally {
       deleteQuietly(partsDir);
     }
@@ -255,15 +274,15 @@ final class IngestController {
     return false;
   }
 
-  private static boolean isGzipPart(Part part) {
-    String type = part.getContentType();
-    String file = part.getSubmittedFileName();
+  private static boolean isGzipPart(MultiPart.Part part) {
+    String type = part.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    String file = part.getFileName();
     return (type != null && mediaType(type).equals("application/gzip"))
         || (file != null && file.toLowerCase(Locale.ROOT).endsWith(".gz"));
   }
 
-  private static String readField(Part part) throws IOException {
-    try (InputStream in = part.getInputStream()) {
+  private static String readField(MultiPart.Part part) throws IOException {
+    try (InputStream in = Content.Source.asInputStream(part.createContentSource())) {
       byte[] bytes = in.readNBytes(MAX_FIELD_BYTES);
       return new String(bytes, StandardCharsets.UTF_8).trim();
     }

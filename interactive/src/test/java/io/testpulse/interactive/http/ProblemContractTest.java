@@ -127,6 +127,38 @@ class ProblemContractTest {
   }
 
   @Test
+  void shouldAnswer408WhenAMultipartBodyTrickles() throws Exception {
+    java.util.concurrent.ScheduledExecutorService trickle = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try (Socket socket = new Socket("localhost", app.port())) {
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /api/v1/uploads HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + INGEST
+          + "\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n--xyz\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      // one byte every 200 ms: 5 B/s, far under the minimum of 1 KiB/s, checked once 10 s have passed
+      trickle.scheduleAtFixedRate(() -> {
+        try {
+          out.write('x');
+          out.flush();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, 0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+      ByteArrayOutputStream response = new ByteArrayOutputStream();
+      try {
+        socket.getInputStream().transferTo(response);
+      } catch (java.net.SocketException e) {
+        // the server closed the connection after answering, while bytes were still being sent
+      }
+
+      assertProblem("trickled multipart", response.toString(StandardCharsets.UTF_8), 408, 408);
+    } finally {
+      trickle.shutdownNow();
+    }
+  }
+
+  @Test
   void shouldRefuseAnUploadWithTooManyUploadTagsBeforeReadingItsResults() throws Exception {
     StringBuilder tags = new StringBuilder();
     for (int i = 0; i < 5_000; i++) {
