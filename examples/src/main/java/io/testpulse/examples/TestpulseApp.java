@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.testpulse.interactive.DurationQueries;
 import io.testpulse.interactive.DurationQueriesSource;
 import io.testpulse.interactive.QuarantineCommands;
+import io.testpulse.interactive.StreamThreadFailures;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.interactive.ingest.IngestService;
 import io.testpulse.interactive.TransitionTail;
@@ -22,9 +23,9 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -65,7 +66,15 @@ public final class TestpulseApp implements AutoCloseable {
       throw new IllegalArgumentException("bootstrap.servers is required");
     }
     streamsProps.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, config.topics().prefix() + "-app");
-    TopicSetup.createMissing(bootstrap, config);
+    TopicSetup.Durability durability = TopicSetup.createMissing(bootstrap, config);
+    // Kafka Streams' own topics (changelogs, repartitions) as durable as testpulse's, unless set explicitly
+    if (durability.replicationFactor() > 0) {
+      streamsProps.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(durability.replicationFactor()));
+    }
+    if (durability.minInsyncReplicas() > 0) {
+      streamsProps.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+          Integer.toString(durability.minInsyncReplicas()));
+    }
 
     String host = config.getString(TestpulseConfig.HTTP_HOST_CONFIG);
     int port = config.getInt(TestpulseConfig.HTTP_PORT_CONFIG);
@@ -81,11 +90,13 @@ public final class TestpulseApp implements AutoCloseable {
     // client down (Kafka's default, SHUTDOWN_CLIENT): in the chaos harness a broker away for longer
     // than max.block.ms made a punctuator's send time out, and the instance stayed in ERROR for good
     // while its HTTP server kept running. With exactly-once the dying thread's transaction is
-    // aborted and the new thread resumes its tasks from the last commit.
-    streams.setUncaughtExceptionHandler(error -> {
-      LOG.error("A stream thread died; replacing it", error);
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    // aborted and the new thread resumes its tasks from the last commit. Replacements back off, and a
+    // crash loop makes /health/live answer 503 (StreamThreadFailures).
+    StreamThreadFailures threadFailures = new StreamThreadFailures(
+        config.getInt(TestpulseConfig.STREAMS_THREAD_FAILURES_MAX_CONFIG),
+        Duration.ofMillis(config.getLong(TestpulseConfig.STREAMS_THREAD_FAILURES_WINDOW_MS_CONFIG)),
+        Duration.ofMillis(config.getLong(TestpulseConfig.STREAMS_THREAD_BACKOFF_MAX_MS_CONFIG)));
+    streams.setUncaughtExceptionHandler(threadFailures);
     Password secret = config.getPassword(TestpulseConfig.INTERNAL_SECRET_CONFIG);
     TestpulseQueries queries = new TestpulseQueries(streams, self, TestpulseQueries.Routing.defaults()
         .withTopics(config.topics())
@@ -98,7 +109,8 @@ public final class TestpulseApp implements AutoCloseable {
         config.topics().quarantineCommands().valueSerde().serializer()),
         config.topics().quarantineCommands(), Duration.ofSeconds(15));
     TransitionTail transitions = new TransitionTail(clientProps(streamsProps, ConsumerConfig.configNames()),
-        config.topics().transitions(), config.getInt(TestpulseConfig.SSE_MAX_CONNECTIONS_CONFIG));
+        config.topics().transitions(), config.getInt(TestpulseConfig.SSE_MAX_CONNECTIONS_CONFIG),
+        config.getInt(TestpulseConfig.SSE_MAX_CONNECTIONS_PER_TENANT_CONFIG));
     DurationQueries durationQueries = new DurationQueries(streams, self, config.durationOptions());
     Javalin http = Javalin.create(javalin -> {
       javalin.startup.showJavalinBanner = false;
@@ -108,6 +120,7 @@ public final class TestpulseApp implements AutoCloseable {
         tp.ingest = ingest;
         tp.commands = commands;
         tp.transitions = transitions;
+        tp.threadFailures = threadFailures;
         tp.durations = new DurationQueriesSource(durationQueries);
         tp.maxPageSize = config.getInt(TestpulseConfig.QUERY_MAX_PAGE_SIZE_CONFIG);
         tp.corsOrigins = config.getList(TestpulseConfig.HTTP_CORS_ORIGINS_CONFIG);

@@ -75,8 +75,13 @@ public final class UploadMapper {
       return new Mapped(null, "duration must be a non-negative number of seconds");
     }
     String testId = TestKeys.testId(tenant, suite, r.scope(), r.name());
-    Map<String, String> tags = new LinkedHashMap<>(uploadTags);
-    tags.putAll(r.tags());
+    // the upload's tags (bounded by UploadMapping) are shared by every result without a copy; a result
+    // with tags of its own gets one merged map
+    Map<String, String> tags = uploadTags;
+    if (!r.tags().isEmpty()) {
+      tags = new LinkedHashMap<>(uploadTags);
+      tags.putAll(r.tags());
+    }
     String id = r.id() != null && !r.id().isBlank() ? r.id() : derivedId(r);
     TestExecution execution = TestExecution.newBuilder()
         .setExecutionId(id)
@@ -87,7 +92,7 @@ public final class UploadMapper {
         .setEventTime(eventTime)
         .setRun(run)
         .setAttempt(r.attemptInUpload())
-        .setTags(new LinkedHashMap<>(tags))
+        .setTags(tags)
         .setFailureReason(truncateUtf8(r.failureReason(), maxReasonBytes))
         .build();
     String tooLarge = ExecutionLimits.violation(execution);

@@ -2,11 +2,13 @@ package io.testpulse.ingest;
 
 import io.testpulse.avro.RunInfo;
 import io.testpulse.avro.TestExecution;
+import io.testpulse.topology.ExecutionLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -23,10 +25,26 @@ import java.util.function.Consumer;
  */
 public final class UploadMapping {
 
-  /** The ingest limits and defaults ({@code testpulse.ingest.*}, {@code testpulse.failure.reason.max.bytes}). */
-  public record Limits(String defaultSuite, int maxResults, int maxReasonBytes) {
+  /**
+   * The ingest limits and defaults ({@code testpulse.ingest.*}, {@code testpulse.failure.reason.max.bytes}).
+   *
+   * @param maxUploadTags most upload-level tags ({@code testpulse.ingest.max.upload.tags})
+   * @param maxUploadTagBytes most UTF-8 bytes of all upload-level tags, plus
+   *     {@link ExecutionLimits#TAG_OVERHEAD_BYTES} per tag ({@code testpulse.ingest.max.upload.tag.bytes})
+   */
+  public record Limits(String defaultSuite, int maxResults, int maxReasonBytes, int maxUploadTags,
+                       int maxUploadTagBytes) {
+    /** Upload tags bounded by the configuration's defaults. */
+    public static final int DEFAULT_MAX_UPLOAD_TAGS = 100;
+    public static final int DEFAULT_MAX_UPLOAD_TAG_BYTES = 16 * 1024;
+
     public Limits {
       Objects.requireNonNull(defaultSuite, "defaultSuite");
+    }
+
+    /** Limits with the default bounds on upload tags. */
+    public Limits(String defaultSuite, int maxResults, int maxReasonBytes) {
+      this(defaultSuite, maxResults, maxReasonBytes, DEFAULT_MAX_UPLOAD_TAGS, DEFAULT_MAX_UPLOAD_TAG_BYTES);
     }
   }
 
@@ -69,6 +87,7 @@ public final class UploadMapping {
       throw new UploadTooLargeException("at most " + limits.maxResults() + " results per upload "
           + "(testpulse.ingest.max.results); this upload has " + merged.results());
     }
+    checkUploadTags(merged.tags(), limits);
     String suite = firstNonBlank(tokenSuite, merged.suite(), limits.defaultSuite());
     String digest = payload.sha256();
     RunInfo run = UploadMapper.run(merged.runEnv(), "upload-" + digest.substring(0, 16));
@@ -77,6 +96,30 @@ public final class UploadMapping {
     String id = UUID.nameUUIDFromBytes(String.join("\0", tenant, suite, run.getKey(), digest)
         .getBytes(StandardCharsets.UTF_8)).toString();
     return new Prepared(id, suite, run, merged.results(), junit, payload, mapper);
+  }
+
+  /**
+   * Upload tags are copied into every result: bounded here, once per upload and before any result
+   * is read, the cost of an upload stays linear in its size (at most
+   * {@code maxResults * maxUploadTagBytes} bytes of tags are written).
+   */
+  private static void checkUploadTags(Map<String, String> tags, Limits limits) throws MalformedUploadException {
+    if (tags.size() > limits.maxUploadTags()) {
+      throw new MalformedUploadException("tags: at most " + limits.maxUploadTags() + " upload tags "
+          + "(testpulse.ingest.max.upload.tags); this upload has " + tags.size());
+    }
+    long bytes = 0;
+    for (Map.Entry<String, String> tag : tags.entrySet()) {
+      bytes += ExecutionLimits.TAG_OVERHEAD_BYTES + utf8(tag.getKey()) + utf8(tag.getValue());
+    }
+    if (bytes > limits.maxUploadTagBytes()) {
+      throw new MalformedUploadException("tags: upload tags of " + bytes + " bytes exceed "
+          + limits.maxUploadTagBytes() + " (testpulse.ingest.max.upload.tag.bytes)");
+    }
+  }
+
+  private static long utf8(String s) {
+    return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
   }
 
   /** {@code json} (or none) or {@code junit}, case-insensitive. */

@@ -7,9 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,14 +29,25 @@ public final class TransitionTail {
 
   private final Map<String, Object> consumerProps;
   private final TopicHandle<String, Transition> topic;
-  private final Semaphore connections;
+  private final TenantShares connections;
 
   /**
+   * A tail with a quarter of {@code maxConnections} (at least 1) for each tenant.
+   *
    * @param consumerProps the client settings (at least {@code bootstrap.servers}); group, offsets and
    *     fetch sizes are set here
    * @param maxConnections most subscriptions open at once
    */
   public TransitionTail(Map<String, Object> consumerProps, TopicHandle<String, Transition> topic, int maxConnections) {
+    this(consumerProps, topic, maxConnections, 0);
+  }
+
+  /**
+   * @param maxPerTenant most subscriptions of one tenant open at once; 0: a quarter of
+   *     {@code maxConnections} (at least 1)
+   */
+  public TransitionTail(Map<String, Object> consumerProps, TopicHandle<String, Transition> topic, int maxConnections,
+      int maxPerTenant) {
     Map<String, Object> props = new HashMap<>(consumerProps);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -48,7 +57,8 @@ public final class TransitionTail {
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 256 * 1024);
     this.consumerProps = Map.copyOf(props);
     this.topic = topic;
-    this.connections = new Semaphore(maxConnections);
+    this.connections = new TenantShares(maxConnections,
+        maxPerTenant > 0 ? maxPerTenant : TenantShares.defaultShare(maxConnections, 4));
   }
 
   /**
@@ -68,19 +78,43 @@ public final class TransitionTail {
     return positions;
   }
 
+  /** One tenant's share of the streams. */
+  public int maxPerTenant() {
+    return connections.perTenant();
+  }
+
   /**
    * Opens a subscription for {@code tenant} that starts at {@code resumeFrom} (null: at the end,
-   * only new transitions); empty when {@code maxConnections} subscriptions are open.
+   * only new transitions).
+   *
+   * @throws Refused when the tenant holds its share of the streams, or the instance all of them
+   * @throws IllegalArgumentException when {@code resumeFrom} names a partition the topic does not have
+   *     (not an id this tail sent)
    */
-  public Optional<Subscription> open(String tenant, Map<Integer, Long> resumeFrom) {
-    if (!connections.tryAcquire()) {
-      return Optional.empty();
+  public Subscription open(String tenant, Map<Integer, Long> resumeFrom) throws Refused {
+    TenantShares.Refusal refusal = connections.tryAcquire(tenant);
+    if (refusal != null) {
+      throw new Refused(refusal);
     }
     try {
-      return Optional.of(new Subscription(tenant, resumeFrom));
+      return new Subscription(tenant, resumeFrom);
     } catch (RuntimeException e) {
-      connections.release();
+      connections.release(tenant);
       throw e;
+    }
+  }
+
+  /** No stream for this caller now: its tenant's share, or every stream of the instance, is taken. */
+  public static final class Refused extends Exception {
+    private final TenantShares.Refusal reason;
+
+    Refused(TenantShares.Refusal reason) {
+      super(reason.name());
+      this.reason = reason;
+    }
+
+    public TenantShares.Refusal reason() {
+      return reason;
     }
   }
 
@@ -105,6 +139,14 @@ public final class TransitionTail {
         List<TopicPartition> partitions = new ArrayList<>();
         for (PartitionInfo info : consumer.partitionsFor(topic.name(), Duration.ofSeconds(10))) {
           partitions.add(new TopicPartition(info.topic(), info.partition()));
+        }
+        if (resumeFrom != null) {
+          for (Integer named : resumeFrom.keySet()) {
+            if (partitions.stream().noneMatch(tp -> tp.partition() == named)) {
+              throw new IllegalArgumentException("names partition " + named + ", which the transitions topic "
+                  + "does not have: not an event id of this stream");
+            }
+          }
         }
         consumer.assign(partitions);
         for (TopicPartition tp : partitions) {
@@ -150,7 +192,7 @@ public final class TransitionTail {
         try {
           consumer.close(Duration.ofSeconds(5));
         } finally {
-          connections.release();
+          connections.release(tenant);
         }
       }
     }

@@ -137,6 +137,11 @@ public final class HostileHttpScenario implements Scenario {
       if (status < 500 && !refused && !rejectedInside) {
         tally.failures.add(probe.category() + ": " + probe.description() + " answered " + status + " instead of a 4xx");
       }
+      if (status >= 400 && status < 600 && status != probe.protocolRefusal() && !response.head().toLowerCase(java.util.Locale.ROOT)
+          .contains("content-type: application/problem+json")) {
+        tally.failures.add(probe.category() + ": " + probe.description() + " answered " + status
+            + " without application/problem+json (an HTML or plain error page)");
+      }
       if (response.head().contains("root:x:0:0")) {
         tally.failures.add(probe.category() + ": " + probe.description() + " leaked /etc/passwd");
       }

@@ -60,7 +60,42 @@ final class HostileRequests {
     probes.addAll(badTokens());
     probes.addAll(badParameters());
     probes.addAll(brokenFraming());
+    probes.addAll(amplification());
     return probes;
+  }
+
+  /**
+   * Requests whose cost was out of proportion to their size: 50,000 upload tags copied into each of
+   * 2,000 results (a 905 KiB upload held a thread for 13 s), a multipart body of 20,000 fields, and a
+   * {@code Last-Event-ID} naming a partition the topic does not have (it replayed every partition).
+   */
+  private List<Probe> amplification() {
+    String c = "amplification";
+    StringBuilder tags = new StringBuilder();
+    for (int i = 0; i < 50_000; i++) {
+      tags.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":\"v\"");
+    }
+    StringBuilder results = new StringBuilder();
+    for (int i = 0; i < 2_000; i++) {
+      results.append(i == 0 ? "" : ",").append("{\"scope\":\"Amp\",\"name\":\"t").append(i)
+          .append("\",\"result\":\"passed\",\"history\":{\"duration\":0.1}}");
+    }
+    byte[] tagBomb = ("{\"format\":\"json\",\"run_env\":{\"CI\":\"x\",\"key\":\"hostile-tags\"},\"tags\":{" + tags
+        + "},\"data\":[" + results + "]}").getBytes(StandardCharsets.UTF_8);
+    String boundary = "hostile-boundary";
+    StringBuilder fields = new StringBuilder();
+    for (int i = 0; i < 20_000; i++) {
+      fields.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"tags[k").append(i)
+          .append("]\"\r\n\r\nv\r\n");
+    }
+    fields.append("--").append(boundary).append("--\r\n");
+    return List.of(
+        probe(c, "upload with 50,000 upload tags and 2,000 results", post("/api/v1/uploads", ingest,
+            "application/json", tagBomb)),
+        probe(c, "multipart upload with 20,000 fields", post("/api/v1/uploads", ingest,
+            "multipart/form-data; boundary=" + boundary, fields.toString().getBytes(StandardCharsets.UTF_8))),
+        probe(c, "live stream resumed from an unknown partition", head("GET", "/api/v1/transitions/stream", read,
+            "Accept: text/event-stream", "Last-Event-ID: 9999:0")));
   }
 
   private List<Probe> pathTraversal() {

@@ -44,6 +44,13 @@ public final class TestpulseConfig extends AbstractConfig {
       + "one block cache of this size, half of it usable by memtables (BoundedRocksDBConfig, set as "
       + "rocksdb.config.setter). The first KafkaStreams of the JVM sets it.";
   public static final long DEFAULT_ROCKSDB_MEMORY_BYTES = 256L * 1024 * 1024;
+  public static final String TOPIC_MIN_INSYNC_REPLICAS_CONFIG = "testpulse.topic.min.insync.replicas";
+  private static final String TOPIC_MIN_INSYNC_REPLICAS_DOC = "min.insync.replicas of the topics the app creates "
+      + "(and of Kafka Streams' internal topics, unless topic.min.insync.replicas is set): how many replicas must "
+      + "have a record before an acks=all write, and so a 202, succeeds. -1: 2 when the replication factor "
+      + "(testpulse.topic.replication.factor, or the broker's default.replication.factor) is at least 3, else the "
+      + "broker's default. The app warns at start about existing topics with a smaller replication factor or "
+      + "min.insync.replicas.";
 
   public static final String FAILURE_REASON_MAX_BYTES_CONFIG = "testpulse.failure.reason.max.bytes";
   private static final String FAILURE_REASON_MAX_BYTES_DOC = "Failure reasons are truncated to this many "
@@ -132,7 +139,12 @@ public final class TestpulseConfig extends AbstractConfig {
 
   public static final String SSE_MAX_CONNECTIONS_CONFIG = "testpulse.sse.max.connections";
   private static final String SSE_MAX_CONNECTIONS_DOC = "Most concurrent /api/v1/transitions/stream connections "
-      + "per instance (each holds one Kafka consumer); more answer 503.";
+      + "per instance; more answer 503.";
+
+  public static final String SSE_MAX_CONNECTIONS_PER_TENANT_CONFIG = "testpulse.sse.max.connections.per.tenant";
+  private static final String SSE_MAX_CONNECTIONS_PER_TENANT_DOC = "Most concurrent live streams of one tenant on "
+      + "one instance (its share of testpulse.sse.max.connections); more answer 429 with Retry-After, so one "
+      + "tenant or one token cannot take every stream. 0: a quarter of testpulse.sse.max.connections (at least 1).";
 
   public static final String DEDUP_HORIZON_MS_CONFIG = "testpulse.dedup.horizon.ms";
   public static final Duration DEFAULT_DEDUP_HORIZON = Duration.ofDays(7);
@@ -157,10 +169,40 @@ public final class TestpulseConfig extends AbstractConfig {
       + "answered 429 with Retry-After. An upload holds a request thread while its body arrives, so this keeps "
       + "threads for queries however many slow uploads arrive (keep it well under the HTTP server's threads, 250).";
 
+  public static final String STREAMS_THREAD_FAILURES_MAX_CONFIG = "testpulse.streams.thread.failures.max";
+  private static final String STREAMS_THREAD_FAILURES_MAX_DOC = "Stream threads that may die within "
+      + "testpulse.streams.thread.failures.window.ms before the app reports itself not live (/health/live answers "
+      + "503 with the cause, metric testpulse.live is 0) so that an orchestrator restarts it. Each dead thread is "
+      + "replaced after a back-off of 1 s, doubling with each death within the window.";
+
+  public static final String STREAMS_THREAD_FAILURES_WINDOW_MS_CONFIG = "testpulse.streams.thread.failures.window.ms";
+  private static final String STREAMS_THREAD_FAILURES_WINDOW_MS_DOC = "How far back stream-thread deaths count "
+      + "for testpulse.streams.thread.failures.max and the replacement back-off.";
+
+  public static final String STREAMS_THREAD_BACKOFF_MAX_MS_CONFIG = "testpulse.streams.thread.backoff.max.ms";
+  private static final String STREAMS_THREAD_BACKOFF_MAX_MS_DOC = "Longest wait before a dead stream thread is "
+      + "replaced.";
+
+  public static final String INGEST_MAX_CONCURRENT_PER_TENANT_CONFIG = "testpulse.ingest.max.concurrent.per.tenant";
+  private static final String INGEST_MAX_CONCURRENT_PER_TENANT_DOC = "Most uploads of one tenant one instance "
+      + "receives at once (its share of testpulse.ingest.max.concurrent); more are answered 429 with Retry-After, "
+      + "so one tenant's slow or many uploads cannot take every slot. 0: half of testpulse.ingest.max.concurrent "
+      + "(at least 1).";
+
+  public static final String INGEST_MAX_UPLOAD_TAGS_CONFIG = "testpulse.ingest.max.upload.tags";
+  private static final String INGEST_MAX_UPLOAD_TAGS_DOC = "Most upload-level tags (the envelope's 'tags', merged "
+      + "with multipart 'tags[...]' fields) in one upload; more are answered 400 before any result is read. Upload "
+      + "tags are copied into every result, so this bounds the cost of an upload.";
+
+  public static final String INGEST_MAX_UPLOAD_TAG_BYTES_CONFIG = "testpulse.ingest.max.upload.tag.bytes";
+  private static final String INGEST_MAX_UPLOAD_TAG_BYTES_DOC = "Most UTF-8 bytes of all upload-level tags "
+      + "together (keys and values, plus 8 per tag); more are answered 400 before any result is read.";
+
   public static final String INGEST_MIN_DATA_RATE_CONFIG = "testpulse.ingest.min.data.rate";
   private static final String INGEST_MIN_DATA_RATE_DOC = "Bytes per second an upload's body must average once it "
       + "has taken 10 seconds; a slower upload is answered 408 and its thread freed (a client trickling its body "
-      + "byte by byte cannot hold it). 0 disables the check.";
+      + "byte by byte cannot hold it). Every body is checked: JSON and XML (gzip or not), multipart (spooled "
+      + "before it is parsed) and the body drained before a 413. 0 disables the check.";
 
   public static final String INGEST_DEFAULT_SUITE_CONFIG = "testpulse.ingest.default.suite";
   private static final String INGEST_DEFAULT_SUITE_DOC = "Suite of uploads whose token names no suite and whose "
@@ -225,6 +267,8 @@ public final class TestpulseConfig extends AbstractConfig {
           TOPIC_REPLICATION_FACTOR_DOC)
       .define(ROCKSDB_MEMORY_BYTES_CONFIG, Type.LONG, DEFAULT_ROCKSDB_MEMORY_BYTES, Range.atLeast(16L * 1024 * 1024),
           Importance.MEDIUM, ROCKSDB_MEMORY_BYTES_DOC)
+      .define(TOPIC_MIN_INSYNC_REPLICAS_CONFIG, Type.INT, -1, Range.atLeast(-1), Importance.MEDIUM,
+          TOPIC_MIN_INSYNC_REPLICAS_DOC)
       .define(FAILURE_REASON_MAX_BYTES_CONFIG, Type.INT, 1024, Range.between(0, ExecutionLimits.MAX_FAILURE_REASON_BYTES),
           Importance.LOW,
           FAILURE_REASON_MAX_BYTES_DOC)
@@ -261,6 +305,18 @@ public final class TestpulseConfig extends AbstractConfig {
           INGEST_ACK_TIMEOUT_MS_DOC)
       .define(INGEST_MAX_CONCURRENT_CONFIG, Type.INT, 32, Range.between(1, 10_000), Importance.LOW,
           INGEST_MAX_CONCURRENT_DOC)
+      .define(STREAMS_THREAD_FAILURES_MAX_CONFIG, Type.INT, 5, Range.atLeast(1), Importance.LOW,
+          STREAMS_THREAD_FAILURES_MAX_DOC)
+      .define(STREAMS_THREAD_FAILURES_WINDOW_MS_CONFIG, Type.LONG, 600_000L, Range.atLeast(1_000L), Importance.LOW,
+          STREAMS_THREAD_FAILURES_WINDOW_MS_DOC)
+      .define(STREAMS_THREAD_BACKOFF_MAX_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(0L), Importance.LOW,
+          STREAMS_THREAD_BACKOFF_MAX_MS_DOC)
+      .define(INGEST_MAX_CONCURRENT_PER_TENANT_CONFIG, Type.INT, 0, Range.between(0, 10_000), Importance.LOW,
+          INGEST_MAX_CONCURRENT_PER_TENANT_DOC)
+      .define(INGEST_MAX_UPLOAD_TAGS_CONFIG, Type.INT, 100, Range.between(0, 10_000), Importance.LOW,
+          INGEST_MAX_UPLOAD_TAGS_DOC)
+      .define(INGEST_MAX_UPLOAD_TAG_BYTES_CONFIG, Type.INT, 16 * 1024, Range.between(0, 32 * 1024), Importance.LOW,
+          INGEST_MAX_UPLOAD_TAG_BYTES_DOC)
       .define(INGEST_MIN_DATA_RATE_CONFIG, Type.LONG, 1024L, Range.atLeast(0L), Importance.LOW, INGEST_MIN_DATA_RATE_DOC)
       .define(INGEST_DEFAULT_SUITE_CONFIG, Type.STRING, "default", new ConfigDef.NonEmptyStringWithoutControlChars(),
           Importance.LOW, INGEST_DEFAULT_SUITE_DOC)
@@ -298,7 +354,9 @@ public final class TestpulseConfig extends AbstractConfig {
           QUERY_MAX_PAGE_SIZE_DOC)
       .define(HTTP_CORS_ORIGINS_CONFIG, Type.LIST, List.of(), Importance.LOW, HTTP_CORS_ORIGINS_DOC)
       .define(SSE_MAX_CONNECTIONS_CONFIG, Type.INT, 32, Range.between(0, 10_000), Importance.LOW,
-          SSE_MAX_CONNECTIONS_DOC);
+          SSE_MAX_CONNECTIONS_DOC)
+      .define(SSE_MAX_CONNECTIONS_PER_TENANT_CONFIG, Type.INT, 0, Range.between(0, 10_000), Importance.LOW,
+          SSE_MAX_CONNECTIONS_PER_TENANT_DOC);
 
   private static ConfigDef.Validator dimensionSetsValidator() {
     return (name, value) -> {

@@ -125,12 +125,23 @@ public final class Topics {
    * ({@link #DEAD_LETTER_MAX_MESSAGE_BYTES}).
    */
   public NewTopic newTopic(TopicHandle<?, ?> topic, int partitions, short replicationFactor) {
+    return newTopic(topic, partitions, replicationFactor, -1);
+  }
+
+  /**
+   * As {@link #newTopic(TopicHandle, int, short)}, with {@code min.insync.replicas} set when
+   * {@code minInsyncReplicas} is positive (else the broker's default applies).
+   */
+  public NewTopic newTopic(TopicHandle<?, ?> topic, int partitions, short replicationFactor, int minInsyncReplicas) {
     NewTopic created = topic.newTopic(partitions, replicationFactor);
+    Map<String, String> configs = new HashMap<>(created.configs() == null ? Map.of() : created.configs());
     if (topic.name().equals(deadLetters().name())) {
-      Map<String, String> configs = new HashMap<>(created.configs());
       configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(DEAD_LETTER_MAX_MESSAGE_BYTES));
-      created.configs(configs);
     }
+    if (minInsyncReplicas > 0) {
+      configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInsyncReplicas));
+    }
+    created.configs(configs);
     return created;
   }
 

@@ -5,6 +5,7 @@ import io.testpulse.serdes.JsonSerde;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** RFC 9457 problem details: every error testpulse answers is {@code application/problem+json}. */
 public final class Problems {
@@ -30,7 +31,7 @@ public final class Problems {
     body.put("title", title);
     body.put("status", status);
     if (detail != null) {
-      body.put("detail", detail);
+      body.put("detail", scrub(detail));
     }
     body.put("instance", ctx.path());
     body.putAll(extensions);
@@ -38,6 +39,20 @@ public final class Problems {
       body.put("message", detail == null ? title : detail); // Buildkite's test client prints "message"
     }
     ctx.status(status).contentType(CONTENT_TYPE).result(JsonSerde.of(Map.class).encode(body));
+  }
+
+  /** A fully qualified class name ({@code org.eclipse.jetty.http.BadMessageException}), with a following colon. */
+  private static final Pattern QUALIFIED_CLASS = Pattern.compile("\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*:?\\s*");
+  /** A simple exception or error class name ({@code TimeoutException}), with a following colon. */
+  private static final Pattern SIMPLE_CLASS = Pattern.compile("\\b[A-Z][A-Za-z0-9]*(?:Exception|Error)\\b:?\\s*");
+
+  /**
+   * {@code detail} without Java class names: details are built from messages of libraries (Jetty,
+   * Kafka) that sometimes wrap another exception's {@code toString()}; no error body names a class.
+   */
+  static String scrub(String detail) {
+    String clean = SIMPLE_CLASS.matcher(QUALIFIED_CLASS.matcher(detail).replaceAll("")).replaceAll("").trim();
+    return clean.isEmpty() ? "the request could not be processed" : clean;
   }
 
   /** 400: a parameter is invalid. */

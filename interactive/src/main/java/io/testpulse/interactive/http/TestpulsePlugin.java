@@ -2,12 +2,14 @@ package io.testpulse.interactive.http;
 
 import io.javalin.config.JavalinState;
 import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
 import io.javalin.plugin.Plugin;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.testpulse.interactive.DurationSource;
 import io.testpulse.interactive.QuarantineCommands;
+import io.testpulse.interactive.StreamThreadFailures;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.interactive.ingest.IngestService;
 import io.testpulse.interactive.TransitionTail;
@@ -76,6 +78,11 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     public Duration planTtl = Duration.ofHours(24);
     /** The most test plans an instance keeps (the oldest go first). */
     public int maxPlans = 10_000;
+    /**
+     * Optional: the stream-thread uncaught-exception handler of the topology; with it, {@code /health/live}
+     * answers 503 with the cause while stream threads keep dying, and its metrics are published.
+     */
+    public StreamThreadFailures threadFailures;
   }
 
   private final List<String> registered = new ArrayList<>();
@@ -99,12 +106,16 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     config.queries.streamsMetrics().bindTo(config.meterRegistry);
     config.queries.storeLagMetrics().bindTo(config.meterRegistry);
 
+    handleErrors(state, prefix);
     if (!config.corsOrigins.isEmpty()) {
       new Cors(config.corsOrigins).register(routes);
     }
     routes.before("/api/v1/*", auth::authorize);
     new TestController(config.queries, config.maxPageSize, config.durations, config.clock).register(routes);
-    new HealthController(config.queries).register(routes);
+    new HealthController(config.queries, config.threadFailures).register(routes);
+    if (config.threadFailures != null) {
+      config.threadFailures.bindTo(config.meterRegistry);
+    }
     QuarantineController quarantine = new QuarantineController(config.queries, config.commands, config.clock,
         config.maxPageSize);
     quarantine.register(routes);
@@ -119,6 +130,38 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     TestPlanService plans = new TestPlanService(config.queries, config.durations, config.clock, config.planWindow,
         new PlanStore(config.clock, config.planTtl, config.maxPlans));
     new TestPlanController(plans, quarantine).register(routes, auth);
+  }
+
+  /**
+   * Every error under the plugin's paths is problem+json: Jetty's own refusals (its error handlers),
+   * Javalin's 404 and 405 (a known path with another method is a 405, not a 404), and any exception
+   * that escapes a handler or a before-handler (a 500 without internals). Paths of a host app outside
+   * the prefix keep Javalin's plain answers.
+   */
+  private static void handleErrors(JavalinState state, String prefix) {
+    JettyProblems.install(state);
+    state.http.prefer405over404 = true;
+    state.routes.exception(HttpResponseException.class, (e, ctx) -> {
+      if (!ours(ctx.path(), prefix)) {
+        ctx.status(e.getStatus()).result(e.getMessage() == null ? "" : e.getMessage());
+        return;
+      }
+      String reason = org.eclipse.jetty.http.HttpStatus.getMessage(e.getStatus());
+      Problems.write(ctx, e.getStatus(), reason == null ? "Error" : reason,
+          JettyProblems.safeDetail(e.getMessage(), reason));
+    });
+    state.routes.exception(Exception.class, (e, ctx) -> {
+      LOG.error("Unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
+      if (!ours(ctx.path(), prefix)) {
+        ctx.status(500).result("Internal Server Error");
+        return;
+      }
+      Problems.write(ctx, 500, "Internal Server Error", "unexpected failure; see the server log");
+    });
+  }
+
+  private static boolean ours(String path, String prefix) {
+    return prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + "/");
   }
 
   /** {@code METHOD path} of every route this plugin registered, without the prefix: what /openapi.json describes. */
@@ -176,6 +219,11 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
 
     void options(String path, Handler handler) {
       state.routes.options(prefix + path, handler);
+    }
+
+    /** Runs {@code action} when the server begins to stop, while requests in progress are still alive. */
+    void onServerStopping(Runnable action) {
+      state.events.serverStopping(action::run);
     }
 
     /**

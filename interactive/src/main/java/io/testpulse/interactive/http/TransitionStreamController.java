@@ -3,6 +3,7 @@ package io.testpulse.interactive.http;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
+import io.testpulse.interactive.TenantShares;
 import io.testpulse.interactive.TestpulseQueries;
 import io.testpulse.interactive.TransitionTail;
 import io.testpulse.serdes.JsonSerde;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,9 @@ final class TransitionStreamController {
   private static final long HEARTBEAT_NANOS = Duration.ofSeconds(15).toNanos();
 
   private final TransitionTail tail;
+  /** The streams open now: closed when the server stops, while their requests still exist. */
+  private final Set<SseClient> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
 
   TransitionStreamController(TransitionTail tail) {
     this.tail = tail;
@@ -35,6 +40,21 @@ final class TransitionStreamController {
 
   void register(TestpulsePlugin.Routes routes) {
     routes.get("/api/v1/transitions/stream", this::stream);
+    routes.onServerStopping(this::closeAll);
+  }
+
+  /**
+   * Ends every open stream before Jetty stops. A stream left open outlives its request: Jetty recycles
+   * the request when it stops, and the pump's next write then completes Javalin's async future on a
+   * recycled request, whose error handling fails on the missing request and loops without end
+   * (millions of NullPointerException warnings per minute in a test's log). Closing here completes each
+   * future while its request is alive, interrupts the pump and releases the subscription.
+   */
+  void closeAll() {
+    stopping = true;
+    for (SseClient client : open) {
+      client.close();
+    }
   }
 
   void stream(Context ctx) throws Exception {
@@ -55,28 +75,42 @@ final class TransitionStreamController {
       Problems.write(ctx, 406, "Not Acceptable", "send 'Accept: text/event-stream' for the live stream");
       return;
     }
-    if (tail == null) {
+    if (tail == null || stopping) {
       Problems.unavailable(ctx, "this instance does not serve the live stream", TestpulseQueries.RETRY_AFTER);
       return;
     }
-    Optional<TransitionTail.Subscription> opened;
+    TransitionTail.Subscription subscription;
     try {
-      opened = tail.open(principal.tenant(), resumeFrom);
+      subscription = tail.open(principal.tenant(), resumeFrom);
+    } catch (TransitionTail.Refused e) {
+      if (e.reason() == TenantShares.Refusal.TENANT_SHARE) {
+        ctx.header("Retry-After", "10");
+        Problems.write(ctx, 429, "Too Many Requests", "this tenant already has " + tail.maxPerTenant()
+            + " live streams open on this instance (testpulse.sse.max.connections.per.tenant)");
+      } else {
+        Problems.unavailable(ctx, "too many live streams open on this instance", Duration.ofSeconds(10));
+      }
+      return;
+    } catch (IllegalArgumentException e) {
+      throw new Params.BadParameter(ctx.header("Last-Event-ID") != null ? "Last-Event-ID" : "lastEventId",
+          e.getMessage());
     } catch (RuntimeException e) {
       LOG.warn("Could not open the transitions topic: {}", e.toString());
       Problems.unavailable(ctx, "the transitions topic cannot be read now", TestpulseQueries.RETRY_AFTER);
       return;
     }
-    if (opened.isEmpty()) {
-      Problems.unavailable(ctx, "too many live streams open on this instance", Duration.ofSeconds(10));
-      return;
-    }
-    TransitionTail.Subscription subscription = opened.get();
     new SseHandler(client -> {
       client.keepAlive();
       Thread pump = new Thread(() -> pump(client, subscription), "testpulse-sse-" + principal.tenant());
       pump.setDaemon(true);
-      client.onClose(pump::interrupt);
+      client.onClose(() -> {
+        open.remove(client);
+        pump.interrupt();
+      });
+      open.add(client);
+      if (stopping) {
+        client.close();
+      }
       pump.start();
     }).handle(ctx);
   }

@@ -7,6 +7,7 @@ import io.testpulse.ingest.MalformedUploadException;
 import io.testpulse.ingest.UploadMapping;
 import io.testpulse.ingest.UploadSpool;
 import io.testpulse.ingest.UploadTooLargeException;
+import io.testpulse.interactive.TenantShares;
 import io.testpulse.interactive.ingest.UploadReceipt.RecordError;
 import io.testpulse.topology.TestKeys;
 import io.testpulse.topology.TestpulseConfig;
@@ -47,18 +48,28 @@ public final class IngestService implements AutoCloseable {
   /** What a client should wait before retrying an upload Kafka could not take. */
   public static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
-  /** The limits and defaults of ingest, read once from the config. */
+  /**
+   * The limits and defaults of ingest, read once from the config.
+   *
+   * @param maxConcurrentPerTenant one tenant's share of {@code maxConcurrent}
+   */
   public record Settings(String defaultSuite, int maxResults, long maxBodyBytes, Duration ackTimeout,
-                         int maxReasonBytes, int maxConcurrent, long minDataRate) {
+                         int maxReasonBytes, int maxConcurrent, int maxConcurrentPerTenant, long minDataRate,
+                         int maxUploadTags, int maxUploadTagBytes) {
 
     public static Settings from(TestpulseConfig config) {
+      int maxConcurrent = config.getInt(TestpulseConfig.INGEST_MAX_CONCURRENT_CONFIG);
+      int perTenant = config.getInt(TestpulseConfig.INGEST_MAX_CONCURRENT_PER_TENANT_CONFIG);
       return new Settings(config.getString(TestpulseConfig.INGEST_DEFAULT_SUITE_CONFIG),
           config.getInt(TestpulseConfig.INGEST_MAX_RESULTS_CONFIG),
           config.getLong(TestpulseConfig.INGEST_MAX_BODY_BYTES_CONFIG),
           Duration.ofMillis(config.getLong(TestpulseConfig.INGEST_ACK_TIMEOUT_MS_CONFIG)),
           config.getInt(TestpulseConfig.FAILURE_REASON_MAX_BYTES_CONFIG),
-          config.getInt(TestpulseConfig.INGEST_MAX_CONCURRENT_CONFIG),
-          config.getLong(TestpulseConfig.INGEST_MIN_DATA_RATE_CONFIG));
+          maxConcurrent,
+          perTenant > 0 ? Math.min(perTenant, maxConcurrent) : TenantShares.defaultShare(maxConcurrent, 2),
+          config.getLong(TestpulseConfig.INGEST_MIN_DATA_RATE_CONFIG),
+          config.getInt(TestpulseConfig.INGEST_MAX_UPLOAD_TAGS_CONFIG),
+          config.getInt(TestpulseConfig.INGEST_MAX_UPLOAD_TAG_BYTES_CONFIG));
     }
   }
 
@@ -124,7 +135,7 @@ public final class IngestService implements AutoCloseable {
     try {
       prepared = UploadMapping.prepare(upload.tenant(), upload.tokenSuite(), upload.fields(), upload.payload(),
           upload.receivedAt(), new UploadMapping.Limits(settings.defaultSuite(), settings.maxResults(),
-              settings.maxReasonBytes()));
+              settings.maxReasonBytes(), settings.maxUploadTags(), settings.maxUploadTagBytes()));
     } catch (MalformedUploadException e) {
       return IngestOutcome.badRequest(e.getMessage());
     } catch (UploadTooLargeException e) {
@@ -150,8 +161,7 @@ public final class IngestService implements AutoCloseable {
       });
     } catch (KafkaException e) {
       LOG.warn("Upload {}: Kafka refused records ({}); answering 503", prepared.id(), e.toString());
-      return IngestOutcome.unavailable("Kafka cannot take records right now: " + e.getClass().getSimpleName(),
-          RETRY_AFTER);
+      return IngestOutcome.unavailable("Kafka cannot take records right now", RETRY_AFTER);
     }
     return awaitAcks(prepared.id(), sent, errors);
   }
@@ -186,8 +196,7 @@ public final class IngestService implements AutoCloseable {
             + settings.ackTimeout().toMillis() + " ms", RETRY_AFTER);
       } catch (ExecutionException e) {
         LOG.warn("Upload {}: Kafka failed records ({}); answering 503", id, e.getCause().toString());
-        return IngestOutcome.unavailable("Kafka could not write the records: " + e.getCause().getClass().getSimpleName(),
-            RETRY_AFTER);
+        return IngestOutcome.unavailable("Kafka could not write the records", RETRY_AFTER);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return IngestOutcome.unavailable("interrupted while waiting for Kafka", RETRY_AFTER);
