@@ -239,6 +239,23 @@ class TestpulsePluginTest {
     assertThat(pre.headers().firstValue("Access-Control-Allow-Headers").orElse("")).contains("Authorization");
   }
 
+  @Test
+  void shouldAnswerTenantAndRoleWhenAnyKnownTokenAsksWhoami() throws Exception {
+    Map<String, String> roles = Map.of(READ, "read", ADMIN, "admin", INGEST, "ingest");
+    for (Map.Entry<String, String> token : roles.entrySet()) {
+      HttpResponse<String> response = send("GET", "/api/v1/whoami", token.getKey(), null);
+      JsonNode body = JSON.readTree(response.body());
+
+      assertThat(response.statusCode()).as(token.getValue()).isEqualTo(200);
+      assertThat(body.path("tenant").asText()).isEqualTo("acme");
+      assertThat(body.path("role").asText()).isEqualTo(token.getValue());
+      assertThat(body.path("may_quarantine").asBoolean()).isEqualTo(token.getValue().equals("admin"));
+    }
+    HttpResponse<String> unknown = send("GET", "/api/v1/whoami", "nobody-" + UUID.randomUUID(), null);
+    assertThat(unknown.statusCode()).isEqualTo(401);
+    assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+  }
+
   private static URI uri(String path) {
     return URI.create("http://localhost:" + app.port() + path);
   }
