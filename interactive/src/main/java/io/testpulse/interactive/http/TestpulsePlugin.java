@@ -103,6 +103,7 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     new TransitionStreamController(config.transitions).register(routes);
     new OperationsController(config.meterRegistry).register(routes);
     new WhoamiController().register(routes);
+    new UiController().register(routes);
     if (config.ingest != null) {
       new IngestController(config.ingest).register(routes);
     }
