@@ -5,7 +5,7 @@ import { esc, ms, day } from './format.js';
 const COLORS = { p50: '#2f6fdf', p95: '#e08a00', p99: '#c0392b' };
 const W = 640;
 const H = 240;
-const PAD = { left: 64, right: 16, top: 16, bottom: 36 };
+const PAD = { left: 64, right: 32, top: 16, bottom: 36 };
 
 function niceMax(value) {
   if (!(value > 0)) return 1;
@@ -54,7 +54,7 @@ export function barChart(rows, { title, names = ['p50', 'p95', 'p99'] }) {
   const max = niceMax(Math.max(...rows.flatMap((r) => names.map((n) => r.values[n] || 0))));
   const barH = 8;
   const rowH = names.length * barH + 14;
-  const left = 150;
+  const left = 230;
   const width = W - left - 70;
   const height = rows.length * rowH + 24;
   const body = rows.map((r, i) => {
@@ -65,7 +65,7 @@ export function barChart(rows, { title, names = ['p50', 'p95', 'p99'] }) {
         + `fill="${COLORS[n]}"><title>${esc(r.label)} ${n}: ${esc(ms(r.values[n]))}</title></rect>`
         + (j === names.length - 1 ? `<text class="axis" x="${left + w + 4}" y="${top + j * barH + 7}">${esc(ms(r.values[n]))}</text>` : '');
     }).join('');
-    return `<text class="axis" x="${left - 6}" y="${top + (names.length * barH) / 2 + 4}" text-anchor="end">${esc(r.label.length > 22 ? `${r.label.slice(0, 21)}…` : r.label)}</text>${bars}`;
+    return `<text class="axis" x="${left - 6}" y="${top + (names.length * barH) / 2 + 4}" text-anchor="end">${esc(r.label.length > 34 ? `${r.label.slice(0, 33)}…` : r.label)}</text>${bars}`;
   }).join('');
   return `<figure class="chart"><figcaption>${esc(title)}</figcaption>${legend(names)}`
     + `<svg class="chart" viewBox="0 0 ${W} ${height}" role="img" aria-label="${esc(title)}">${body}</svg></figure>`;

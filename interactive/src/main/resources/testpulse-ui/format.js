@@ -42,6 +42,7 @@ export function relative(millis, now = Date.now()) {
 /** Milliseconds with a unit fit for the size: 850 ms, 12.3 s, 4.1 min. */
 export function ms(value) {
   if (value === null || value === undefined || Number.isNaN(value)) return '–';
+  if (value === 0) return '0 ms';
   if (value < 1) return `${value.toFixed(2)} ms`;
   if (value < 1000) return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
   if (value < 60000) return `${(value / 1000).toFixed(value < 10000 ? 2 : 1)} s`;

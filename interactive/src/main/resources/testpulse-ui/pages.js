@@ -45,6 +45,7 @@ export async function flakyPage(ctx) {
     window.location.hash = `#/flaky${query({ state: form.get('state'), suite: form.get('suite').trim() })}`;
   });
 
+  const names = new Map();
   async function load() {
     const [page, quarantined] = await Promise.all([
       api(`/api/v1/tests${query({ state: filter === 'all' ? '' : filter, suite, sort: 'score', limit: 200 })}`, { signal: ctx.signal }),
@@ -52,6 +53,10 @@ export async function flakyPage(ctx) {
     ]);
     const byId = new Map((quarantined.items || []).map((q) => [q.test_id, q]));
     const items = page.items || [];
+    items.forEach((t) => names.set(t.test_id, t.name));
+    ctx.main.querySelectorAll('#live li').forEach((li) => {
+      if (names.has(li.dataset.testId)) li.querySelector('a').textContent = `${li.dataset.suite} · ${names.get(li.dataset.testId)}`;
+    });
     const list = ctx.main.querySelector('#list');
     const warn = page.partial ? `<p class="warn" role="status">Partial answer: partitions ${esc((page.missing_partitions || []).join(', '))} did not answer; some tests may be missing.</p>` : '';
     if (items.length === 0) {
@@ -92,7 +97,9 @@ export async function flakyPage(ctx) {
       ctx.main.querySelector('#live-empty').hidden = true;
       const li = document.createElement('li');
       li.dataset.testId = t.test_id;
-      li.innerHTML = `${time(t.time)} ${testLink(t.test_id, `${t.suite} · ${t.test_id.slice(0, 8)}…`)}
+      li.dataset.to = (t.to || '').toLowerCase();
+      li.dataset.suite = t.suite;
+      li.innerHTML = `${time(t.time)} ${testLink(t.test_id, `${t.suite} · ${names.get(t.test_id) || `${t.test_id.slice(0, 8)}…`}`)}
         ${state(t.from)} → ${state(t.to)} <span class="muted">${esc(t.reason || '')}</span>`;
       const live = ctx.main.querySelector('#live');
       live.prepend(li);
@@ -281,7 +288,8 @@ export async function durationsPage(ctx) {
   const label = (g) => (g.group && Object.keys(g.group).length
     ? Object.entries(g.group).map(([k, v]) => `${k}=${v ?? '(none)'}`).join(', ') : suite);
   groups.sort((a, b) => b.summary.p95_ms - a.summary.p95_ms);
-  const rows = groups.map((g) => ({ label: label(g), values: { p50: g.summary.p50_ms, p95: g.summary.p95_ms, p99: g.summary.p99_ms } }));
+  const short = (g) => (g.group && Object.keys(g.group).length ? Object.values(g.group).map((v) => v ?? '(none)').join(', ') : suite);
+  const rows = groups.map((g) => ({ label: short(g), values: { p50: g.summary.p50_ms, p95: g.summary.p95_ms, p99: g.summary.p99_ms } }));
   result.innerHTML = groups.length === 0 ? empty('No durations in this range.') : `
     ${barChart(rows, { title: `${suite}: p50, p95 and p99${groupBy ? ` by ${groupBy}` : ''}, last ${days} days` })}
     <div class="scroll"><table class="groups"><caption>${count(groups.length)} group${groups.length === 1 ? '' : 's'}, slowest p95 first;
