@@ -5,6 +5,7 @@ import { lineChart, barChart } from './chart.js';
 
 const DAY_MS = 86400000;
 const STATES = ['flaky', 'quarantined', 'broken', 'healthy'];
+const LIST_LIMIT = 100; // at most testpulse.query.max.page.size (default 500), or the list answers 400
 
 function query(params) {
   const q = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '')
@@ -14,6 +15,20 @@ function query(params) {
 
 function testLink(id, label) {
   return `<a href="#/test/${esc(id)}">${esc(label)}</a>`;
+}
+
+/** Every active quarantine of the tenant (usually a handful), following the pages' cursors. */
+async function allQuarantined(signal) {
+  const items = [];
+  let cursor = null;
+  for (let page = 0; page < 20; page += 1) {
+    // eslint-disable-next-line no-await-in-loop
+    const answer = await api(`/api/v1/quarantined${query({ limit: LIST_LIMIT, cursor })}`, { signal });
+    items.push(...(answer.items || []));
+    cursor = answer.next_cursor;
+    if (!cursor) break;
+  }
+  return { items };
 }
 
 function empty(message) {
@@ -30,7 +45,7 @@ export async function flakyPage(ctx) {
     <h1>Flaky tests now</h1>
     <form class="filters" id="filters">
       <label>State <select name="state">${['all', ...STATES].map((s) => `<option value="${s}"${s === filter ? ' selected' : ''}>${s}</option>`).join('')}</select></label>
-      <label>Suite <input name="suite" value="${esc(suite)}" placeholder="any suite" pattern="[A-Za-z0-9._-]{1,128}"></label>
+      <label>Suite <input name="suite" value="${esc(suite)}" placeholder="any suite" pattern="[A-Za-z0-9._\\-]{1,128}"></label>
       <button type="submit">Filter</button>
     </form>
     <div id="list" aria-live="polite"><p class="muted">Loading…</p></div>
@@ -48,8 +63,8 @@ export async function flakyPage(ctx) {
   const names = new Map();
   async function load() {
     const [page, quarantined] = await Promise.all([
-      api(`/api/v1/tests${query({ state: filter === 'all' ? '' : filter, suite, sort: 'score', limit: 200 })}`, { signal: ctx.signal }),
-      api('/api/v1/quarantined?limit=500', { signal: ctx.signal }),
+      api(`/api/v1/tests${query({ state: filter === 'all' ? '' : filter, suite, sort: 'score', limit: LIST_LIMIT })}`, { signal: ctx.signal }),
+      allQuarantined(ctx.signal),
     ]);
     const byId = new Map((quarantined.items || []).map((q) => [q.test_id, q]));
     const items = page.items || [];
@@ -65,7 +80,7 @@ export async function flakyPage(ctx) {
       return;
     }
     list.innerHTML = `${warn}<div class="scroll"><table class="tests">
-      <caption>${count(items.length)} test${items.length === 1 ? '' : 's'}, most flaky first${page.next_cursor ? ' (first 200)' : ''}</caption>
+      <caption>${count(items.length)} test${items.length === 1 ? '' : 's'}, most flaky first${page.next_cursor ? ` (the first ${LIST_LIMIT})` : ''}</caption>
       <thead><tr><th scope="col">Test</th><th scope="col">Suite</th><th scope="col">State</th>
         <th scope="col" class="num">Score</th><th scope="col" class="num hide-s">Reliability</th>
         <th scope="col" class="num hide-s">Runs</th><th scope="col" class="hide-s">Since</th></tr></thead>
@@ -245,7 +260,7 @@ export async function durationsPage(ctx) {
   ctx.main.innerHTML = `
     <h1>Suite durations</h1>
     <form class="filters" id="dur-form">
-      <label>Suite <input name="suite" required value="${esc(suite)}" pattern="[A-Za-z0-9._-]{1,128}" list="suites"></label>
+      <label>Suite <input name="suite" required value="${esc(suite)}" pattern="[A-Za-z0-9._\\-]{1,128}" list="suites"></label>
       <datalist id="suites"></datalist>
       <label>Group by <input name="groupBy" value="${esc(groupBy)}" placeholder="e.g. instance_type,arch"></label>
       <label>Range <select name="days">${[1, 7, 14, 30].map((d) => `<option value="${d}"${d === days ? ' selected' : ''}>last ${d} day${d === 1 ? '' : 's'}</option>`).join('')}</select></label>
@@ -259,7 +274,7 @@ export async function durationsPage(ctx) {
     const data = new FormData(form);
     window.location.hash = `#/durations${query({ suite: data.get('suite').trim(), groupBy: data.get('groupBy').replace(/\s/g, ''), days: data.get('days') })}`;
   });
-  api('/api/v1/tests?sort=last_seen&limit=200', { signal: ctx.signal }).then((page) => {
+  api(`/api/v1/tests?sort=last_seen&limit=${LIST_LIMIT}`, { signal: ctx.signal }).then((page) => {
     const suites = [...new Set((page.items || []).map((t) => t.suite))].sort();
     ctx.main.querySelector('#suites').innerHTML = suites.map((s) => `<option value="${esc(s)}">`).join('');
   }).catch(() => {});

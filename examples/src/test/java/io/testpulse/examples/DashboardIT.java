@@ -398,6 +398,25 @@ class DashboardIT {
   }
 
   @Test
+  void shouldReachTheFiltersAndEveryTestWithTheKeyboardWhenTabbing() throws Exception {
+    signIn(READ, "#/flaky?suite=" + SUITE);
+    browser.findElement(By.tagName("body")).click();
+
+    List<String> focused = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.TAB);
+      focused.add((String) ((JavascriptExecutor) browser).executeScript(
+          "const e = document.activeElement; return e.tagName + ' ' + (e.getAttribute('href') || e.name || e.textContent.trim());"));
+    }
+
+    assertThat(focused).contains("A #/durations", "SELECT state", "INPUT suite", "BUTTON Filter");
+    for (String name : FLAKY) {
+      assertThat(focused).contains("A #/test/" + id(SUITE, name));
+    }
+    assertNoConsoleErrors();
+  }
+
+  @Test
   void shouldAskForATokenWhenTheTokenIsRefused() throws Exception {
     browser.get(url("#/flaky"));
     ((JavascriptExecutor) browser).executeScript("window.sessionStorage.clear();");
