@@ -131,6 +131,7 @@ public final class Main {
     out.println("testpulse demo is up" + (caughtUp ? "" : " (still processing the sample data)") + ".");
     out.printf("  Kafka (embedded, KRaft):  %s%n", kafka.bootstrapServers());
     out.printf("  HTTP API:                 %s%n", url);
+    out.printf("  Dashboard:                %s/ui/  (paste the read token, or the admin token to quarantine)%n", url);
     out.printf("  Sample data:              %,d executions, tenant \"%s\"%n", produced, DEMO_TENANT);
     out.printf("  Topics:                   %s (input), %s (compacted output), %s%n",
         config.topics().executions().name(), config.topics().testStats().name(), config.topics().deadLetters().name());

@@ -10,7 +10,8 @@ import java.util.function.Predicate;
  * The one place requests are authenticated and authorised; handlers read the principal it set.
  * {@link #authorize} is the before-handler of the API: routes registered as ingest routes
  * ({@link TestpulsePlugin.Routes#ingest}) need an ingest or admin token, every other API route a
- * read or admin token. Missing or unknown token: 401; a token without the role: 403.
+ * read or admin token, and routes registered for any role ({@link TestpulsePlugin.Routes#anyRole}) any
+ * known token. Missing or unknown token: 401; a token without the role: 403.
  */
 final class Auth {
 
@@ -18,6 +19,7 @@ final class Auth {
 
   private final TokenAuthenticator authenticator;
   private final Set<String> ingestPaths = ConcurrentHashMap.newKeySet();
+  private final Set<String> anyRolePaths = ConcurrentHashMap.newKeySet();
 
   Auth(TokenAuthenticator authenticator) {
     this.authenticator = authenticator;
@@ -28,9 +30,17 @@ final class Auth {
     ingestPaths.add(normalise(fullPath));
   }
 
-  /** The before-handler: ingest routes need ingest, the rest read. */
+  /** Marks a full path (prefix included) as open to any known token, whatever its role. */
+  void anyRolePath(String fullPath) {
+    anyRolePaths.add(normalise(fullPath));
+  }
+
+  /** The before-handler: ingest routes need ingest, any-role routes a known token, the rest read. */
   void authorize(Context ctx) {
-    if (ingestPaths.contains(normalise(ctx.path()))) {
+    String path = normalise(ctx.path());
+    if (anyRolePaths.contains(path)) {
+      require(ctx, role -> true, "call this");
+    } else if (ingestPaths.contains(path)) {
       requireIngest(ctx);
     } else {
       requireRead(ctx);

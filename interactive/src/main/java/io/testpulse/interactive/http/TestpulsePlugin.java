@@ -124,6 +124,8 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
     new DurationController(config.queries, config.durations, config.clock).register(routes);
     new TransitionStreamController(config.transitions).register(routes);
     new OperationsController(config.meterRegistry).register(routes);
+    new WhoamiController().register(routes);
+    new UiController().register(routes);
     if (config.ingest != null) {
       new IngestController(config.ingest).register(routes);
     }
@@ -195,6 +197,25 @@ public final class TestpulsePlugin extends Plugin<TestpulsePlugin.Config> {
         state.routes.before(prefix + path, auth::authorize);
       }
       post(path, handler);
+    }
+
+    /** A GET route under {@code /api/v1/} that any known token may call (e.g. to learn its own role). */
+    void anyRole(String path, Handler handler) {
+      auth.anyRolePath(prefix + path);
+      get(path, handler);
+    }
+
+    /**
+     * A GET route of the web dashboard's static files: not part of the JSON API, so neither
+     * authenticated (the pages ask for a token and send it to the API) nor described by /openapi.json.
+     */
+    void page(String path, Handler handler) {
+      state.routes.get(prefix + path, handler);
+    }
+
+    /** The plugin's path prefix ({@code ""} at the root), for links and redirects. */
+    String prefix() {
+      return prefix;
     }
 
     void before(String path, Handler handler) {

@@ -48,6 +48,7 @@ class TestpulsePluginTest {
   private static KafkaStreams streams;
   private static Javalin app;
   private static TestpulsePlugin plugin;
+  private static TestpulseQueries queries;
 
   @BeforeAll
   static void start() {
@@ -56,7 +57,7 @@ class TestpulsePluginTest {
     props.put("application.id", "plugin-test");
     props.put("state.dir", stateDir.toString());
     streams = new KafkaStreams(TestpulseTopology.create(new TestpulseConfig(Map.of())).build(), props);
-    TestpulseQueries queries = new TestpulseQueries(streams, new HostInfo("localhost", 1),
+    queries = new TestpulseQueries(streams, new HostInfo("localhost", 1),
         TestpulseQueries.Routing.defaults().withInternalSecret("s3cret"));
     plugin = new TestpulsePlugin(tp -> {
       tp.queries = queries;
@@ -238,6 +239,76 @@ class TestpulsePluginTest {
     HttpResponse<String> pre = HTTP.send(preflight, HttpResponse.BodyHandlers.ofString());
     assertThat(pre.statusCode()).isEqualTo(204);
     assertThat(pre.headers().firstValue("Access-Control-Allow-Headers").orElse("")).contains("Authorization");
+  }
+
+  @Test
+  void shouldAnswerTenantAndRoleWhenAnyKnownTokenAsksWhoami() throws Exception {
+    Map<String, String> roles = Map.of(READ, "read", ADMIN, "admin", INGEST, "ingest");
+    for (Map.Entry<String, String> token : roles.entrySet()) {
+      HttpResponse<String> response = send("GET", "/api/v1/whoami", token.getKey(), null);
+      JsonNode body = JSON.readTree(response.body());
+
+      assertThat(response.statusCode()).as(token.getValue()).isEqualTo(200);
+      assertThat(body.path("tenant").asText()).isEqualTo("acme");
+      assertThat(body.path("role").asText()).isEqualTo(token.getValue());
+      assertThat(body.path("may_quarantine").asBoolean()).isEqualTo(token.getValue().equals("admin"));
+    }
+    HttpResponse<String> unknown = send("GET", "/api/v1/whoami", "nobody-" + UUID.randomUUID(), null);
+    assertThat(unknown.statusCode()).isEqualTo(401);
+    assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+  }
+
+  @Test
+  void shouldServeTheDashboardWithoutTokenWhenUiIsRequested() throws Exception {
+    HttpResponse<String> page = send("GET", "/ui/", null, null);
+    HttpResponse<String> script = send("GET", "/ui/app.js", null, null);
+    HttpResponse<String> bare = send("GET", "/ui", null, null);
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("script-src 'self'");
+    assertThat(page.body()).contains("<title>testpulse</title>", "app.js");
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("Content-Type").orElse("")).startsWith("text/javascript");
+    assertThat(bare.statusCode()).isEqualTo(302);
+    assertThat(bare.headers().firstValue("Location")).hasValue("/ui/");
+  }
+
+  @Test
+  void shouldAnswer404ProblemWhenAFileOutsideTheDashboardIsAsked() throws Exception {
+    for (String path : List.of("/ui/nope.js", "/ui/..%2Fopenapi.json", "/ui/%2e%2e%2fapp.js",
+        "/ui/io%2Ftestpulse%2Finteractive%2Fhttp%2Fopenapi.json")) {
+      HttpResponse<String> response = send("GET", path, null, null);
+
+      assertThat(response.statusCode()).as(path).isEqualTo(404);
+      assertThat(response.body()).as(path).doesNotContain("\"openapi\"").doesNotContain("import {");
+    }
+  }
+
+  @Test
+  void shouldServeTheDashboardUnderThePrefixWhenEmbedded() throws Exception {
+    Javalin embedded = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.registerPlugin(new TestpulsePlugin(tp -> {
+        tp.queries = queries;
+        tp.authenticator = TokenAuthenticator.fromConfig(List.of(TokenAuthenticator.configEntry("acme", Role.READ, READ)));
+        tp.pathPrefix = "/testpulse";
+      }));
+    }).start("localhost", 0);
+    try {
+      HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(
+          URI.create("http://localhost:" + embedded.port() + "/testpulse/ui/")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> whoami = HTTP.send(HttpRequest.newBuilder(
+          URI.create("http://localhost:" + embedded.port() + "/testpulse/api/v1/whoami"))
+          .header("Authorization", "Bearer " + READ).build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("app.js");
+      assertThat(whoami.statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(whoami.body()).path("role").asText()).isEqualTo("read");
+    } finally {
+      embedded.stop();
+    }
   }
 
   private static URI uri(String path) {
