@@ -100,6 +100,7 @@ final class ClickHouseFixture implements AutoCloseable {
         TokenAuthenticator.configEntry(ClickHouseHistory.TENANT, Role.INGEST, INGEST_TOKEN));
     props.put(TestpulseConfig.DURATIONS_DIMENSIONS_CONFIG, String.join(",", ClickHouseHistory.BY_TAGS));
     props.put(TestpulseConfig.DURATIONS_EMIT_INTERVAL_MS_CONFIG, "200");
+    props.put(TestpulseConfig.STATS_EMIT_INTERVAL_MS_CONFIG, "200");
     // the test backfills four weeks at once: partitions are processed at different speeds, so the duration
     // rollups see event times weeks apart, and the default grace (7 days) would drop the older ones
     props.put(TestpulseConfig.DURATIONS_GRACE_MS_CONFIG, Long.toString(Duration.ofDays(35).toMillis()));
