@@ -103,6 +103,9 @@ class DashboardIT {
         TokenAuthenticator.configEntry(TENANT, Role.READ, READ),
         TokenAuthenticator.configEntry(TENANT, Role.ADMIN, ADMIN));
     props.put(TestpulseConfig.DURATIONS_DIMENSIONS_CONFIG, "instance_type,arch");
+    // one tenant opens a page with a live stream every second or two, faster than a person: the server frees a
+    // closed stream's slot at its next keep-alive (2 s), so give the tenant every slot of the instance
+    props.put(TestpulseConfig.SSE_MAX_CONNECTIONS_PER_TENANT_CONFIG, "32");
     // partitions are processed at different speeds: let the five days of history in
     props.put(TestpulseConfig.DURATIONS_GRACE_MS_CONFIG, Long.toString(Duration.ofDays(35).toMillis()));
     topics = new TestpulseConfig(props).topics();
